@@ -1,0 +1,100 @@
+"""The build: find packs, load them all, then render and write each edition of each pack."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .load import load_pack
+from .model import ContentError, ContentErrors, LoadedPack
+from .render import EDITIONS, RenderOptions, make_environment, render_html
+
+PACK_SUFFIXES = (".yaml", ".yml")
+
+
+class UsageError(Exception):
+    """The command was asked for something that cannot be (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path = Path("content")
+    output: Path = Path("output")
+    packs: tuple[str, ...] = ()
+    editions: tuple[str, ...] = EDITIONS
+    paper: str = "a4"
+    check: bool = False
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+    checked: list[LoadedPack] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def display_path(path: Path) -> str:
+    """The path as the author would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
+    """The pack files to build: all in the content folder, or the ones named."""
+    if not content.is_dir():
+        raise UsageError(f"the content folder {display_path(content)!r} does not exist")
+    available = {p.stem: p for p in sorted(content.iterdir())
+                 if p.suffix in PACK_SUFFIXES and p.is_file() and not p.name.startswith(".")}
+    if not names:
+        if not available:
+            raise UsageError(f"no packs (*.yaml) in {display_path(content)!r}")
+        return list(available.values())
+    chosen = []
+    for name in names:
+        stem = Path(name).stem if name.endswith(PACK_SUFFIXES) else name
+        if stem not in available:
+            known = ", ".join(available) or "none"
+            raise UsageError(f"no pack {name!r} in {display_path(content)!r} (packs there: {known})")
+        chosen.append(available[stem])
+    return list(dict.fromkeys(chosen))
+
+
+def output_name(pack_id: str, edition: str) -> str:
+    return f"{pack_id}-{edition}.pdf"
+
+
+def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
+    """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
+    result = BuildResult()
+    loaded: list[LoadedPack] = []
+    for path in find_packs(options.content, options.packs):
+        try:
+            loaded.append(load_pack(path, display_path(path)))
+        except ContentErrors as exc:
+            result.errors.extend(exc.errors)
+    result.checked = loaded
+    if options.check:
+        return result
+
+    from .pdf import html_to_pdf, write_atomic
+
+    env = make_environment()
+    render_options = RenderOptions(paper=options.paper)
+    for pack in loaded:
+        parts = pack.parts()
+        for edition in options.editions:
+            html = render_html(env, pack, parts, edition, render_options)
+            target = options.output / output_name(pack.pack_id, edition)
+            write_atomic(target, html_to_pdf(html, options.content))
+            result.written.append(target)
+            print(display_path(target), file=out, flush=True)
+    return result

@@ -1,0 +1,230 @@
+"""One Jinja2 environment and one template per edition: a pack's parts become HTML."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .assets import TEMPLATES
+from .model import Block, LoadedPack, Part, Question
+
+EDITIONS = ("guide", "worksheet", "answer-key")
+EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key"}
+PAPERS = {"a4": "A4", "letter": "letter"}
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _markdown() -> MarkdownIt:
+    """CommonMark with raw HTML shown as text, no images fetched, links only to the web or mail."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.disable("image")
+    md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
+    return md
+
+
+_MD = _markdown()
+
+
+def markdown_block(text: str | None) -> Markup:
+    return Markup(_MD.render(text or ""))
+
+
+def markdown_inline(text: str | None) -> Markup:
+    return Markup(_MD.renderInline(text or ""))
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown reduced to its words, for bookmarks, metadata and short labels."""
+    html = _MD.renderInline(text or "")
+    stripped = re.sub(r"<[^>]+>", "", html)
+    return (stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&#39;", "'").replace("&amp;", "&"))
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+# --- Writing space on the worksheet: shaped like the answer it replaces -----------------------
+
+@dataclass(frozen=True)
+class Lines:
+    count: int
+    kind: str = "lines"
+
+
+@dataclass(frozen=True)
+class Slots:
+    count: int
+    lines_each: int
+    kind: str = "slots"
+
+
+@dataclass(frozen=True)
+class BlankTable:
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+    lines_per_row: int
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
+class CodeBox:
+    lines: int
+    kind: str = "code"
+
+
+def lines_for(text: str) -> int:
+    """Handwriting needs about 9 words a ruled line; a little slack, within sensible bounds."""
+    return max(2, min(20, math.ceil(word_count(text) / 9) + 1))
+
+
+def writing_space(question: Question) -> list:
+    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables."""
+    space: list = []
+    text_at: int | None = None
+    text_lines = 0
+    for block in question.answer:
+        kind = block.kind
+        if kind == "text":
+            if text_at is None:
+                text_at = len(space)
+                space.append(None)
+            text_lines += lines_for(block.text)
+        elif kind == "list":
+            longest = max(word_count(item) for item in block.list)
+            space.append(Slots(len(block.list), 2 if longest > 14 else 1))
+        elif kind == "table":
+            table = block.table
+            cells = [c for row in table.rows for c in row[1:]]
+            longest = max((word_count(c) for c in cells), default=1)
+            space.append(BlankTable(tuple(table.columns), tuple(r[0] for r in table.rows),
+                                    max(2, min(5, math.ceil(longest / 4)))))
+        elif kind == "code":
+            space.append(CodeBox(max(3, min(25, block.code.text.count("\n") + 2))))
+        else:  # a chart or image in an answer: room to sketch it
+            space.append(Lines(6))
+    if question.lines is not None:
+        text_lines = question.lines
+        if text_at is None:
+            text_at = len(space)
+            space.append(None)
+    if text_at is not None:
+        space[text_at] = Lines(text_lines)
+    return space
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Geometry of a horizontal bar chart, in SVG user units (1 unit = 1 px at 96 dpi)."""
+
+    bars: tuple[Bar, ...]
+    width: float
+    height: float
+    label_width: float
+    bar_height: float
+    plot_width: float
+    description: str = ""
+    ticks: tuple[tuple[float, str], ...] = field(default_factory=tuple)
+
+
+def format_value(value: float, unit: str) -> str:
+    number = f"{value:,.10g}"
+    if not unit:
+        return number
+    if unit in ("%", "‰") or len(unit) == 1 and not unit.isalpha():
+        return f"{number}{unit}"
+    return f"{number} {unit}"
+
+
+def bar_chart(block: Block) -> BarChart:
+    chart = block.chart
+    label_width = min(240.0, 16 + 7.6 * max(len(label) for label in chart.data))
+    width, bar_height, gap = 600.0, 22.0, 10.0
+    plot_width = width - label_width - 80
+    top = max(chart.data.values()) or 1.0
+    bars = tuple(
+        Bar(label, format_value(value, chart.unit), i * (bar_height + gap),
+            plot_width * value / top)
+        for i, (label, value) in enumerate(chart.data.items())
+    )
+    description = "; ".join(f"{b.label}: {b.value_text}" for b in bars)
+    return BarChart(bars, width, len(bars) * (bar_height + gap) - gap + 4, label_width,
+                    bar_height, plot_width, description)
+
+
+# --- The environment and its context -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderOptions:
+    paper: str = "a4"
+    build_date: date | None = None
+    variant: str | None = None
+
+
+def build_date() -> date:
+    """Today, or the date SOURCE_DATE_EPOCH gives, so that builds can be reproduced."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The one Jinja2 environment: autoescaped, strict, with the markdown filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=markdown_block,
+        mdi=markdown_inline,
+        plain=plain_text,
+    )
+    env.globals.update(writing_space=writing_space, bar_chart=bar_chart,
+                       edition_titles=EDITION_TITLES)
+    return env
+
+
+def render_html(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], edition: str,
+                options: RenderOptions) -> str:
+    """The HTML of one edition of one pack."""
+    when = options.build_date or build_date()
+    items = [item for part in parts for item in part.items]
+    template = env.get_template(f"{edition}.html")
+    return template.render(
+        pack=loaded.pack,
+        pack_id=loaded.pack_id,
+        parts=parts,
+        items=items,
+        edition=edition,
+        edition_title=EDITION_TITLES[edition],
+        paper=PAPERS[options.paper],
+        date=when,
+        date_text=f"{when.day} {when:%B %Y}",
+        variant=options.variant,
+        total_points=sum(item.question.points for item in items),
+        image_url=lambda src: (Path(loaded.path).parent / src).resolve().as_uri(),
+    )
