@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -72,29 +73,64 @@ def output_name(pack_id: str, edition: str) -> str:
     return f"{pack_id}-{edition}.pdf"
 
 
-def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
-    """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
-    result = BuildResult()
+@dataclass(frozen=True)
+class Job:
+    """One output file: an edition of a pack, rendered with the given options."""
+
+    pack: LoadedPack
+    edition: str
+    target: Path
+    content_root: Path
+    render: RenderOptions
+
+
+@dataclass(frozen=True)
+class Written:
+    target: Path
+    pages: int
+    seconds: float
+
+
+def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
+    """Every file this build writes, in order."""
+    render_options = RenderOptions(paper=options.paper)
+    return [
+        Job(pack, edition, options.output / output_name(pack.pack_id, edition),
+            options.content, render_options)
+        for pack in packs
+        for edition in options.editions
+    ]
+
+
+def run_job(job: Job) -> Written:
+    """Render one job to its PDF and move it into place; the previous file survives a failure."""
+    from .pdf import html_to_pdf, write_atomic
+
+    started = time.perf_counter()
+    html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
+    pdf = html_to_pdf(html, job.content_root)
+    write_atomic(job.target, pdf.data)
+    return Written(job.target, pdf.pages, time.perf_counter() - started)
+
+
+def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     loaded: list[LoadedPack] = []
     for path in find_packs(options.content, options.packs):
         try:
             loaded.append(load_pack(path, display_path(path)))
         except ContentErrors as exc:
             result.errors.extend(exc.errors)
-    result.checked = loaded
+    return loaded
+
+
+def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
+    """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
+    result = BuildResult()
+    result.checked = load_all(options, result)
     if options.check:
         return result
-
-    from .pdf import html_to_pdf, write_atomic
-
-    env = make_environment()
-    render_options = RenderOptions(paper=options.paper)
-    for pack in loaded:
-        parts = pack.parts()
-        for edition in options.editions:
-            html = render_html(env, pack, parts, edition, render_options)
-            target = options.output / output_name(pack.pack_id, edition)
-            write_atomic(target, html_to_pdf(html, options.content))
-            result.written.append(target)
-            print(display_path(target), file=out, flush=True)
+    for job in plan(options, result.checked):
+        written = run_job(job)
+        result.written.append(written.target)
+        print(display_path(written.target), file=out, flush=True)
     return result

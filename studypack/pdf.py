@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -49,13 +50,19 @@ def make_fetcher(weasyprint, roots: list[Path]):
     return LockedFetcher(allowed_protocols=["file"], allow_redirects=False, timeout=5)
 
 
-def html_to_pdf(html: str, content_root: Path) -> bytes:
+@dataclass(frozen=True)
+class Pdf:
+    data: bytes
+    pages: int
+
+
+def html_to_pdf(html: str, content_root: Path) -> Pdf:
     """The PDF of `html`, with its stylesheet and fonts from templates/ and images from the pack."""
     weasyprint = import_weasyprint()
     fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
     document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
                                url_fetcher=fetcher).render()
-    return document.write_pdf()
+    return Pdf(document.write_pdf(), len(document.pages))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

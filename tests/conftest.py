@@ -1,0 +1,99 @@
+"""Shared fixtures: small packs written from dicts, builds run in-process, PDFs read back."""
+
+from __future__ import annotations
+
+import io
+import logging
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from studypack.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PACK = ROOT / "content" / "aws-lambda.yaml"
+
+
+def small_pack(**overrides) -> dict:
+    """A minimal valid pack with two sections and three questions of different shapes."""
+    pack = {
+        "title": "Networking Basics",
+        "subtitle": "A tiny test pack",
+        "source": "Written for the tests",
+        "sections": [
+            {"title": "Layers", "id": "layers", "intro": "Context before the questions.",
+             "questions": [
+                 {"id": "osi", "question": "Name the layers of the OSI model.",
+                  "answer": [{"list": ["Physical", "Data link", "Network", "Transport",
+                                       "Session", "Presentation", "Application"]}],
+                  "key_points": ["Seven layers", "Correct order"], "points": 2},
+                 {"id": "tcp-udp", "question": "Compare TCP and UDP.",
+                  "answer": [{"text": "They differ in reliability."},
+                             {"table": {"caption": "TCP vs UDP", "columns": ["Feature", "TCP", "UDP"],
+                                        "rows": [["Delivery", "Reliable", "Best effort"],
+                                                 ["Ordering", "Ordered", "Unordered"]]}}]},
+             ]},
+            {"title": "Addressing",
+             "questions": [
+                 {"question": "What does DNS do?",
+                  "answer": "DNS translates human readable names into IP addresses quickly.",
+                  "key_points": ["Names to addresses"]},
+             ]},
+        ],
+    }
+    pack.update(overrides)
+    return pack
+
+
+def write_pack(folder: Path, name: str, data: dict | str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str | Path) -> Run:
+    """main(argv) in-process, with its stdout and stderr captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def weasyprint_warnings(caplog):
+    """Fails the test if WeasyPrint logs any warning (as WeasyPrint's own tests do)."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield caplog
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")
+                and r.levelno >= logging.WARNING]
+    assert not warnings, warnings
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory) -> Path:
+    """The three editions of the seed pack, built once for the session."""
+    out = tmp_path_factory.mktemp("seed-output")
+    result = run_cli("--content", SEED_PACK.parent, "--output", out, "aws-lambda")
+    assert result.code == 0, result.err
+    return out
