@@ -86,13 +86,22 @@ def lines_for(text: str) -> int:
     return max(2, min(20, math.ceil(word_count(text) / 9) + 1))
 
 
+def _is_lead_in(block: Block, following: list[Block]) -> bool:
+    """A short sentence introducing a list or table ("There are four parts:") needs no lines."""
+    return (word_count(block.text) < 16 and bool(following)
+            and following[0].kind in ("list", "table"))
+
+
 def writing_space(question: Question) -> list:
     """The writing space for an answer: ruled lines for prose, slots for lists, blank tables."""
     space: list = []
     text_at: int | None = None
     text_lines = 0
-    for block in question.answer:
+    blocks = question.answer
+    for index, block in enumerate(blocks):
         kind = block.kind
+        if kind == "text" and _is_lead_in(block, blocks[index + 1:index + 2]):
+            continue
         if kind == "text":
             if text_at is None:
                 text_at = len(space)
