@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject, TextStringObject
+import pikepdf
 
 # The edition file keeps its PDF/UA tags; the imposed file is for printing only and drops them
-# (a page merged into another page's content stream has no structure of its own).
+# (each page is drawn on its sheet as a Form XObject, which carries no structure of its own).
 _KEPT_INFO = ("/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
 
 
@@ -26,6 +25,7 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 
     For n pages (a multiple of four) sheet i has (n-2i, 2i+1) on its front and (2i+2, n-2i-1) on
     its back, so the stack, printed double-sided and folded in the middle, reads 1, 2, ..., n.
+    A number above the real page count is a blank page.
     """
     n = padded_count(pages)
     sides = []
@@ -37,36 +37,40 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 
 def impose(pdf: bytes) -> bytes:
     """The booklet of a PDF: each sheet is the page size turned landscape, holding two pages
-    scaled to fit side by side (1/sqrt(2) for A-series paper: two A5 pages on an A4 sheet)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    pages = reader.pages
-    box = pages[0].mediabox
-    page_w, page_h = float(box.width), float(box.height)
-    sheet_w, sheet_h = max(page_w, page_h), min(page_w, page_h)
-    half = sheet_w / 2
-    scale = min(half / page_w, sheet_h / page_h)
-    writer = PdfWriter()
-    for side in booklet_order(len(pages)):
-        sheet = writer.add_blank_page(sheet_w, sheet_h)
-        for slot, number in enumerate(side):
-            if number > len(pages):
-                continue  # a blank page that pads the booklet to a multiple of four
-            page = pages[number - 1]
-            source = page.mediabox
-            x = slot * half + (half - float(source.width) * scale) / 2
-            y = (sheet_h - float(source.height) * scale) / 2
-            place = (Transformation().translate(-float(source.left), -float(source.bottom))
-                     .scale(scale).translate(x, y))
-            sheet.merge_transformed_page(page, place)
-        # Links point at pages of the edition, which this file does not have; paper has no links.
-        if "/Annots" in sheet:
-            del sheet[NameObject("/Annots")]
-    info = reader.metadata or {}
-    writer.add_metadata({key: value for key, value in info.items() if key in _KEPT_INFO})
-    if "/Title" in info:
-        writer.add_metadata({"/Title": f"{info['/Title']} · booklet"})
-    if "/Lang" in reader.root_object:
-        writer.root_object[NameObject("/Lang")] = TextStringObject(reader.root_object["/Lang"])
-    out = io.BytesIO()
-    writer.write(out)
+    scaled to fit side by side and centred in their halves (1/sqrt(2) for A-series paper: two
+    A5-sized pages on an A4 sheet)."""
+    with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as booklet:
+        pages = source.pages
+        box = pages[0].mediabox
+        page_w, page_h = float(box[2] - box[0]), float(box[3] - box[1])
+        sheet_w, sheet_h = max(page_w, page_h), min(page_w, page_h)
+        for side in booklet_order(len(pages)):
+            sheet = booklet.add_blank_page(page_size=(sheet_w, sheet_h))
+            for slot, number in enumerate(side):
+                if number <= len(pages):
+                    half = pikepdf.Rectangle(slot * sheet_w / 2, 0, (slot + 1) * sheet_w / 2,
+                                             sheet_h)
+                    # Drawn as a Form XObject: fonts and images are shared, not copied per page;
+                    # link annotations stay behind (they point at pages this file does not have).
+                    # Named for its page number, so that the same edition gives the same bytes.
+                    form = booklet.copy_foreign(pages[number - 1].as_form_xobject())
+                    name = sheet.add_resource(form, pikepdf.Name.XObject,
+                                              pikepdf.Name(f"/Page{number}"))
+                    sheet.contents_add(sheet.calc_form_xobject_placement(form, name, half))
+        copy_metadata(source, booklet)
+        out = io.BytesIO()
+        booklet.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def copy_metadata(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
+    """Title (marked as the booklet), author, subject, keywords and language of the edition."""
+    for key in _KEPT_INFO:
+        if key in source.docinfo:
+            booklet.docinfo[key] = str(source.docinfo[key])
+    if "/Title" in source.docinfo:
+        booklet.docinfo["/Title"] = f"{source.docinfo['/Title']} · booklet"
+    if "/Lang" in source.Root:
+        booklet.Root.Lang = pikepdf.String(str(source.Root.Lang))
+    with booklet.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta.load_from_docinfo(booklet.docinfo)

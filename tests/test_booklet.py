@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from conftest import run_cli, small_pack, write_pack
 from pdfcheck import build_quietly, render_pages
-from studypack.booklet import booklet_order, padded_count
+from studypack.booklet import booklet_order, impose, padded_count
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
@@ -154,3 +154,9 @@ def test_booklet_sheets_show_two_pages_side_by_side(booklets):
     left, right = (0, 0, width // 2, height), (width // 2, 0, width, height)
     assert [(inked(side, left), inked(side, right)) for side in sides] == \
         [(False, True), (True, False), (False, True), (True, True)]
+
+
+def test_same_edition_gives_the_same_booklet(booklets):
+    edition = (booklets / "out" / "net-worksheet.pdf").read_bytes()
+    assert impose(edition) == impose(edition) == (booklets / "out" /
+                                                 "net-worksheet-booklet.pdf").read_bytes()
