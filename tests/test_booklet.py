@@ -134,7 +134,7 @@ def test_output_lists_the_booklet_and_leaves_no_temporary_files(booklets):
                            for s in ("", "-booklet"))
 
 
-def test_no_booklet_unless_asked(tmp_path):
+def test_no_booklet_unless_asked(tmp_path, weasyprint_warnings):
     write_pack(tmp_path / "content", "net", small_pack())
     result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
                      "--edition", "answer-key", "net")

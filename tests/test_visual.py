@@ -13,9 +13,11 @@ from PIL import Image, ImageChops, ImageStat
 
 from conftest import SEED_PACK
 from pdfcheck import build_quietly, render_pages
+from studypack.render import EDITIONS
 
 REFERENCES = Path(__file__).resolve().parent / "reference"
-FIRST_PAGES = {"guide": 3, "worksheet": 2, "answer-key": 2}  # the guide's third page has the chart
+# Two pages of each edition; the guide's third page has the chart.
+FIRST_PAGES = {edition: 3 if edition == "guide" else 2 for edition in EDITIONS}
 SCALE = 0.5  # 36 dpi: small files, still shows every line and box
 # Mean absolute difference per pixel (0-255 greys). Measured on the seed pack: the same PDF
 # renders identically (0.0); another date on the cover 0.06; the worksheet's "Name 4:" hint
