@@ -28,6 +28,7 @@ class BuildOptions:
     editions: tuple[str, ...] = EDITIONS
     paper: str = "a4"
     check: bool = False
+    booklet: bool = False
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Job:
     target: Path
     content_root: Path
     render: RenderOptions
+    booklet: Path | None = None  # where the saddle-stitch imposition goes, when asked for
 
 
 @dataclass(frozen=True)
@@ -89,14 +91,18 @@ class Written:
     target: Path
     pages: int
     seconds: float
+    booklet: Path | None = None
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     """Every file this build writes, in order."""
+    from .booklet import booklet_name
+
     render_options = RenderOptions(paper=options.paper)
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            options.content, render_options)
+            options.content, render_options,
+            options.output / booklet_name(pack.pack_id, edition) if options.booklet else None)
         for pack in packs
         for edition in options.editions
     ]
@@ -110,7 +116,11 @@ def run_job(job: Job) -> Written:
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
     pdf = html_to_pdf(html, job.content_root)
     write_atomic(job.target, pdf.data)
-    return Written(job.target, pdf.pages, time.perf_counter() - started)
+    if job.booklet:
+        from .booklet import impose
+
+        write_atomic(job.booklet, impose(pdf.data))
+    return Written(job.target, pdf.pages, time.perf_counter() - started, job.booklet)
 
 
 def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
@@ -132,6 +142,8 @@ def build(options: BuildOptions, out: TextIO | None = None) -> BuildResult:
         return result
     for job in plan(options, result.checked):
         written = run_job(job)
-        result.written.append(written.target)
-        print(display_path(written.target), file=out, flush=True)
+        for target in (written.target, written.booklet):
+            if target:
+                result.written.append(target)
+                print(display_path(target), file=out, flush=True)
     return result

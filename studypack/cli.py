@@ -31,6 +31,9 @@ def make_parser() -> argparse.ArgumentParser:
                         help=f"edition to build, repeatable: {', '.join(EDITIONS)} (default: all)")
     parser.add_argument("--paper", choices=sorted(PAPERS), default="a4",
                         help="paper size (default: a4)")
+    parser.add_argument("--booklet", action="store_true",
+                        help="also write PACK-EDITION-booklet.pdf: the pages imposed two to a "
+                             "landscape sheet in saddle-stitch order, to print double-sided and fold")
     parser.add_argument("--check", action="store_true",
                         help="validate the packs and write nothing")
     parser.add_argument("--version", action="version", version=f"studypack {__version__}")
@@ -45,6 +48,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         editions=tuple(dict.fromkeys(args.edition)) if args.edition else EDITIONS,
         paper=args.paper,
         check=args.check,
+        booklet=args.booklet,
     )
 
 

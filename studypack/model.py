@@ -142,6 +142,7 @@ class Pack(Model):
     subtitle: Markdown | None = None
     description: Markdown | None = None
     source: Markdown | None = None
+    author: Markdown | None = None
     language: str = Field(default="en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
     sections: list[Section] = Field(min_length=1)
 

@@ -62,7 +62,7 @@ def html_to_pdf(html: str, content_root: Path) -> Pdf:
     fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
     document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
                                url_fetcher=fetcher).render()
-    return Pdf(document.write_pdf(), len(document.pages))
+    return Pdf(document.write_pdf(pdf_variant='pdf/ua-1'), len(document.pages))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

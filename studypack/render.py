@@ -26,6 +26,10 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.disable("image")
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
+    # A heading inside a block would break the document's heading order (and add a bookmark):
+    # the templates own h1 (sections) and h2 (questions), so a markdown heading is a bold line.
+    md.add_render_rule("heading_open", lambda *_: '<p class="md-heading"><strong>')
+    md.add_render_rule("heading_close", lambda *_: "</strong></p>\n")
     return md
 
 

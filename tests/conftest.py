@@ -80,6 +80,11 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-references", action="store_true",
+                     help="rewrite the reference images in tests/reference/ from this build")
+
+
 @pytest.fixture
 def weasyprint_warnings(caplog):
     """Fails the test if WeasyPrint logs any warning (as WeasyPrint's own tests do)."""

@@ -1,0 +1,76 @@
+"""Saddle-stitch imposition: an edition's pages two to a landscape sheet, in booklet order."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+
+# The edition file keeps its PDF/UA tags; the imposed file is for printing only and drops them
+# (each page is drawn on its sheet as a Form XObject, which carries no structure of its own).
+_KEPT_INFO = ("/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
+
+
+def booklet_name(pack_id: str, edition: str) -> str:
+    return f"{pack_id}-{edition}-booklet.pdf"
+
+
+def padded_count(pages: int) -> int:
+    """The page count rounded up to a multiple of four: one sheet, folded, carries four pages."""
+    return max(4, -(-pages // 4) * 4)
+
+
+def booklet_order(pages: int) -> list[tuple[int, int]]:
+    """The 1-based page numbers on each sheet side, left then right: front, back, front, back...
+
+    For n pages (a multiple of four) sheet i has (n-2i, 2i+1) on its front and (2i+2, n-2i-1) on
+    its back, so the stack, printed double-sided and folded in the middle, reads 1, 2, ..., n.
+    A number above the real page count is a blank page.
+    """
+    n = padded_count(pages)
+    sides = []
+    for i in range(n // 4):
+        sides.append((n - 2 * i, 2 * i + 1))
+        sides.append((2 * i + 2, n - 2 * i - 1))
+    return sides
+
+
+def impose(pdf: bytes) -> bytes:
+    """The booklet of a PDF: each sheet is the page size turned landscape, holding two pages
+    scaled to fit side by side and centred in their halves (1/sqrt(2) for A-series paper: two
+    A5-sized pages on an A4 sheet)."""
+    with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as booklet:
+        pages = source.pages
+        box = pages[0].mediabox
+        page_w, page_h = float(box[2] - box[0]), float(box[3] - box[1])
+        sheet_w, sheet_h = max(page_w, page_h), min(page_w, page_h)
+        for side in booklet_order(len(pages)):
+            sheet = booklet.add_blank_page(page_size=(sheet_w, sheet_h))
+            for slot, number in enumerate(side):
+                if number <= len(pages):
+                    half = pikepdf.Rectangle(slot * sheet_w / 2, 0, (slot + 1) * sheet_w / 2,
+                                             sheet_h)
+                    # Drawn as a Form XObject: fonts and images are shared, not copied per page;
+                    # link annotations stay behind (they point at pages this file does not have).
+                    # Named for its page number, so that the same edition gives the same bytes.
+                    form = booklet.copy_foreign(pages[number - 1].as_form_xobject())
+                    name = sheet.add_resource(form, pikepdf.Name.XObject,
+                                              pikepdf.Name(f"/Page{number}"))
+                    sheet.contents_add(sheet.calc_form_xobject_placement(form, name, half))
+        copy_metadata(source, booklet)
+        out = io.BytesIO()
+        booklet.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def copy_metadata(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
+    """Title (marked as the booklet), author, subject, keywords and language of the edition."""
+    for key in _KEPT_INFO:
+        if key in source.docinfo:
+            booklet.docinfo[key] = str(source.docinfo[key])
+    if "/Title" in source.docinfo:
+        booklet.docinfo["/Title"] = f"{source.docinfo['/Title']} · booklet"
+    if "/Lang" in source.Root:
+        booklet.Root.Lang = pikepdf.String(str(source.Root.Lang))
+    with booklet.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta.load_from_docinfo(booklet.docinfo)
