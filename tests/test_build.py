@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from studypack.load import load_pack
-from tests.conftest import SEED_PACK, normalize, pdf_text, run_cli, small_pack, write_pack
+from conftest import SEED_PACK, normalize, pdf_text, run_cli, small_pack, write_pack
 
 EDITIONS = ("guide", "worksheet", "answer-key")
 A4 = (595.28, 841.89)

@@ -7,7 +7,7 @@ import re
 import yaml
 
 from studypack.load import load_pack
-from tests.conftest import ROOT, run_cli, write_pack
+from conftest import ROOT, run_cli, write_pack
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8"
