@@ -36,14 +36,14 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 
 
 def impose(pdf: bytes) -> bytes:
-    """The booklet of a PDF: each sheet is the page size turned landscape, holding two pages
-    scaled to fit side by side and centred in their halves (1/sqrt(2) for A-series paper: two
-    A5-sized pages on an A4 sheet)."""
+    """The booklet of a PDF: each landscape sheet is twice the page wide and holds two pages side
+    by side at full size (A4 pages on A3 sheets, Letter pages on 11 x 17 in), so no text shrinks
+    below its printed size; a home printer can still print it "fit to page" on the page size."""
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as booklet:
         pages = source.pages
         box = pages[0].mediabox
         page_w, page_h = float(box[2] - box[0]), float(box[3] - box[1])
-        sheet_w, sheet_h = max(page_w, page_h), min(page_w, page_h)
+        sheet_w, sheet_h = 2 * page_w, page_h
         for side in booklet_order(len(pages)):
             sheet = booklet.add_blank_page(page_size=(sheet_w, sheet_h))
             for slot, number in enumerate(side):

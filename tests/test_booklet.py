@@ -89,7 +89,7 @@ def test_booklet_holds_every_page_in_booklet_order(booklets, edition):
     assert len(reader.pages) % 2 == 0  # whole sheets, printed on both sides
     for sheet in reader.pages:
         assert (float(sheet.mediabox.width), float(sheet.mediabox.height)) == \
-            pytest.approx((A4[1], A4[0]), abs=0.01)
+            pytest.approx((2 * A4[0], A4[1]), abs=0.01)  # A3 landscape
     seen = [(page_number(left, pages), page_number(right, pages))
             for left, right in halves(booklet)]
     expected = [tuple(n if n <= pages else None for n in side) for side in booklet_order(pages)]
@@ -104,19 +104,22 @@ def test_a_booklet_that_needs_blank_pages_gets_them(booklets):
     assert len(blanks) == padded_count(pages) - pages
 
 
-def test_pages_are_scaled_to_half_a_sheet(booklets):
-    """A4 pages on an A4 landscape sheet: scaled by 1/sqrt(2), each an A5 page."""
+def test_pages_keep_their_size_on_a_double_width_sheet(booklets):
+    """A4 pages on A3 landscape sheets, at full size: no text shrinks below 8 pt."""
     reader = PdfReader(booklets / "out" / "net-guide-booklet.pdf")
+    for sheet in reader.pages:
+        assert (float(sheet.mediabox.width), float(sheet.mediabox.height)) == \
+            pytest.approx((2 * A4[0], A4[1]), abs=0.01)
     content = reader.pages[0].get_contents().get_data().decode("latin-1")
     scales = re.findall(r"^([\d.]+) 0(?:\.0)? 0(?:\.0)? \1 [-\d.]+ [-\d.]+ cm$", content, re.M)
-    assert float(scales[0]) == pytest.approx(2 ** -0.5, abs=0.001)  # A4 is 1:1.414, near enough
+    assert not scales or float(scales[0]) == pytest.approx(1, abs=0.001)
 
 
-def test_letter_booklet_is_on_letter_landscape(booklets):
+def test_letter_booklet_is_on_tabloid_landscape(booklets):
     reader = PdfReader(booklets / "letter" / "net-answer-key-booklet.pdf")
     for sheet in reader.pages:
         assert (float(sheet.mediabox.width), float(sheet.mediabox.height)) == \
-            pytest.approx((LETTER[1], LETTER[0]))
+            pytest.approx((2 * LETTER[0], LETTER[1]))
 
 
 def test_edition_keeps_its_tags_and_booklet_keeps_its_metadata(booklets):
