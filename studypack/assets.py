@@ -23,13 +23,20 @@ def image_problem(src: str, content_root: Path) -> str | None:
         return f"image src {src!r} is an absolute path; give a path relative to the pack file"
     if "\\" in src:
         return f"image src {src!r} uses backslashes; use '/' between folders"
+    if "\0" in src:
+        return f"image src {src!r} holds a NUL character"
     root = content_root.resolve()
-    target = (root / src).resolve()
+    try:
+        target = (root / src).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return f"image src {src!r} is a symlink that leads nowhere"
     if not target.is_relative_to(root):
         return f"image src {src!r} leads outside the content folder"
     if target.suffix.lower() not in IMAGE_TYPES:
         return f"image src {src!r} is not an image (expected {', '.join(sorted(IMAGE_TYPES))})"
     if not target.is_file():
+        if target.exists():
+            return f"image src {src!r} is not a regular file"
         return f"image src {src!r} does not exist in the content folder"
     size = target.stat().st_size
     if size > MAX_IMAGE_BYTES:

@@ -96,7 +96,7 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     render_options = RenderOptions(paper=options.paper)
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            options.content, render_options)
+            Path(pack.path).parent, render_options)  # images were checked against this folder
         for pack in packs
         for edition in options.editions
     ]

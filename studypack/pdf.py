@@ -57,7 +57,10 @@ def make_fetcher(weasyprint, roots: list[Path]):
             parts = urlsplit(url)
             if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
                 self.refuse(url, f"studypack fetches no {parts.scheme or 'relative'} URL")
-            path = Path(unquote(parts.path)).resolve()
+            try:
+                path = Path(unquote(parts.path)).resolve()
+            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                self.refuse(url, "not a usable file path")
             if not any(path.is_relative_to(root) for root in allowed):
                 self.refuse(url, "studypack reads no file outside its templates and the "
                                  "content folder")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import struct
@@ -80,6 +81,7 @@ def listener():
     server.received.clear()
     yield server
     server.close()
+    assert server.received == [], "something connected to the listener"
 
 
 def tiny_png(width: int, height: int, color: bytes = b"\x00\x00\xff") -> bytes:
@@ -219,10 +221,28 @@ def hostile(tmp_path_factory, listener):
     (content / "pics" / "ok.png").write_bytes(tiny_png(10, 10))
     (content / "diagram.svg").write_text(GOOD_SVG)
     pack = write_pack(content, "hostile", hostile_pack(listener.url, secrets))
-    result = run_cli("--content", content, "--output", root / "out")
+    warnings = _Recorder(logging.WARNING)
+    logging.getLogger("weasyprint").addHandler(warnings)
+    try:
+        result = run_cli("--content", content, "--output", root / "out")
+    finally:
+        logging.getLogger("weasyprint").removeHandler(warnings)
     assert result.code == 0, result.err
     assert result.err == ""
-    return {"pack": pack, "out": root / "out", "listener": listener}
+    return {"pack": pack, "out": root / "out", "listener": listener, "warnings": warnings.records}
+
+
+class _Recorder(logging.Handler):
+    def __init__(self, level: int):
+        super().__init__(level)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+
+def test_the_renderer_skipped_nothing_and_warned_of_nothing(hostile):
+    assert hostile["warnings"] == []
 
 
 def test_hostile_pack_builds_and_shows_markup_as_text(hostile):
@@ -311,6 +331,9 @@ def forbidden_images(content: Path, secrets: dict[str, Path], url: str) -> list[
     os.symlink(secrets["png"], content / "leak.png")
     os.symlink("/etc/passwd", content / "passwd.png")
     (content / "pics" / "escape.png").symlink_to(Path("..") / ".." / "outside" / "secret.png")
+    (content / "loop-a.png").symlink_to("loop-b.png")
+    (content / "loop-b.png").symlink_to("loop-a.png")
+    os.mkfifo(content / "pipe.png")
     (content / "words.png").write_text("just words")
     (content / "disguised.png").write_text(GOOD_SVG)
     (content / "large.png").write_bytes(tiny_png(8000, 6000))
@@ -351,6 +374,8 @@ def forbidden_images(content: Path, secrets: dict[str, Path], url: str) -> list[
         ("pics/escape.png", outside),
         ("pics\\ok.png", "uses backslashes"),
         ("missing.png", "does not exist in the content folder"),
+        ("loop-a.png", "is a symlink that leads nowhere"),
+        ("pipe.png", "is not a regular file"),
         ("notes.txt", "is not an image"),
         ("words.png", "is not a PNG, JPEG, GIF or WebP image"),
         ("disguised.png", "is not a PNG, JPEG, GIF or WebP image (it looks like an SVG"),
@@ -426,7 +451,7 @@ def test_fetcher_refuses_everything_but_files_inside_its_roots(tmp_path, listene
                "data:image/png;base64,iVBORw0KGgo=", secrets["png"].as_uri(),
                (content / "leak.png").as_uri(), content.as_uri() + "/../outside/secret.txt",
                "file://otherhost" + str(content / "ok.png"), "file:///dev/zero", "file:///etc/passwd",
-               content.as_uri()]
+               content.as_uri(), (content / "ok.png").as_uri() + "%00.txt"]
     for url in refused:
         with pytest.raises(FatalURLFetchingError):
             fetcher.fetch(url)
@@ -507,3 +532,33 @@ def test_markdown_makes_no_link_but_to_the_web_or_mail(href):
 @pytest.mark.parametrize("href", ["http://example.org/a", "HTTPS://example.org", "mailto:a@b.example"])
 def test_markdown_keeps_web_and_mail_links(href):
     assert f'href="{href}"' in markdown_inline(f"[x]({href})")
+
+
+# --- YAML and the pack file itself ----------------------------------------------------------
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+    "!!python/name:os.system",
+    "!include {marker}",
+    "!!binary aGVsbG8=",
+])
+def test_yaml_tags_that_build_objects_are_refused(tmp_path, tagged):
+    marker = tmp_path / "ran"
+    text = ("title: Tags\nsections:\n  - title: S\n    questions:\n      - question: Q?\n"
+            f"        answer: {tagged.format(marker=marker)}\n")
+    write_pack(tmp_path / "content", "tags", text)
+    result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out")
+    assert result.code == 1
+    assert "tags.yaml:6:17: the YAML tag" in result.err and "is not allowed" in result.err
+    assert not marker.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pack_file_linking_out_of_its_folder_is_refused(tmp_path):
+    outside = write_pack(tmp_path / "elsewhere", "real", small_pack())
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "linked.yaml").symlink_to(outside)
+    result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out")
+    assert result.code == 1
+    assert "linked.yaml:1:1: the pack file is a symlink leading out of its folder" in result.err
