@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -13,6 +15,7 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PLAIN_URL = re.compile(r"""url\(\s*['"]?\s*([^'"\s)]*)""", re.IGNORECASE)
 
 
 def image_problem(src: str, content_root: Path) -> str | None:
@@ -42,10 +45,11 @@ def image_problem(src: str, content_root: Path) -> str | None:
     if size > MAX_IMAGE_BYTES:
         return (f"image src {src!r} is {size / 2**20:.1f} MiB; an image may be at most "
                 f"{MAX_IMAGE_BYTES // 2**20} MiB")
-    if target.suffix.lower() == ".svg":
-        problem = svg_problem(target.read_bytes())
-    else:
-        problem = raster_problem(target)
+    try:
+        problem = (svg_problem(target.read_bytes()) if target.suffix.lower() == ".svg"
+                   else raster_problem(target))
+    except OSError as exc:
+        problem = f"cannot be read: {exc.strerror or exc}"
     return f"image src {src!r} {problem}" if problem else None
 
 
@@ -88,7 +92,7 @@ def svg_problem(data: bytes) -> str | None:
     style: list[str] = []
     parser = expat.ParserCreate(namespace_separator=" ")
 
-    def refuse(message: str) -> None:
+    def refuse(message: str) -> NoReturn:
         raise _Refused(f"{message} (line {parser.CurrentLineNumber} of the SVG)")
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -157,15 +161,18 @@ def _css_references(text: str):
             pending[:0] = token.arguments if token.type == "function" else token.content
 
 
-def _check_css(text: str, refuse) -> None:
-    if not any(mark in text.lower() for mark in ("url", "\\", "@")):
+def _check_css(text: str, refuse: Callable[[str], NoReturn]) -> None:
+    """Refuse CSS (a style element or any attribute) that would load something."""
+    lowered = text.lower()
+    if "url" not in lowered and "\\" not in lowered and "@" not in lowered:
         return
-    for reference in _css_references(text):
+    # Without escapes or at-rules a plain search finds every url(), far faster than tinycss2.
+    plain = "\\" not in lowered and "@" not in lowered
+    references = _PLAIN_URL.findall(text) if plain else _css_references(text)
+    for reference in references:
         if reference in ("@import", "@font-face"):
             refuse(f"has an {reference} rule; an SVG image must not refer to anything "
                    "outside itself")
-            return
         if not reference.startswith(("#", "@")):
             refuse(f"refers to url({reference}); an SVG image must not refer to anything "
                    "outside itself")
-            return

@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from .assets import TEMPLATES
@@ -51,7 +52,9 @@ def make_fetcher(weasyprint, roots: list[Path]):
     allowed = [root.resolve() for root in roots]
 
     class LockedFetcher(URLFetcher):
-        refused: list[str]
+        def __init__(self, **options):
+            super().__init__(**options)
+            self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
@@ -68,13 +71,11 @@ def make_fetcher(weasyprint, roots: list[Path]):
                 self.refuse(url, "not a regular file")
             return super().fetch(path.as_uri(), headers)
 
-        def refuse(self, url: str, reason: str):
+        def refuse(self, url: str, reason: str) -> NoReturn:
             self.refused.append(f"{reason}: {url[:200]}")
-            raise FatalURLFetchingError(f"{reason}: {url[:200]}")
+            raise FatalURLFetchingError(self.refused[-1])
 
-    fetcher = LockedFetcher(allowed_protocols=["file"], allow_redirects=False, timeout=5)
-    fetcher.refused = []
-    return fetcher
+    return LockedFetcher(allowed_protocols=["file"], allow_redirects=False, timeout=5)
 
 
 @dataclass(frozen=True)
