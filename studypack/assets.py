@@ -14,6 +14,7 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 # Bounds that keep one image from filling the memory of the machine that builds the pack.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+RASTER_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PLAIN_URL = re.compile(r"""url\(\s*['"]?\s*([^'"\s)]*)""", re.IGNORECASE)
 
@@ -54,18 +55,22 @@ def image_problem(src: str, content_root: Path) -> str | None:
 
 
 def raster_problem(path: Path) -> str | None:
-    """Why the file is not a usable raster image (unreadable, or too many pixels), or None."""
+    """Why the file is not a PNG, JPEG, GIF or WebP image of a sensible size, or None.
+
+    Only the header is read, and only those four decoders may claim the file: Pillow knows
+    formats (EPS, through Ghostscript) that must never see untrusted data. Damaged pixel data is
+    not refused: WeasyPrint lets Pillow draw truncated images as far as they decode.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, formats=RASTER_FORMATS) as image:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
                     return (f"is {width} x {height} pixels; an image may have at most "
                             f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels")
-                image.verify()
     except Image.DecompressionBombError:
         return f"has far too many pixels (at most {MAX_IMAGE_PIXELS // 1_000_000} million)"
     except UnidentifiedImageError:

@@ -337,6 +337,7 @@ def forbidden_images(content: Path, secrets: dict[str, Path], url: str) -> list[
     (content / "loop-b.png").symlink_to("loop-a.png")
     os.mkfifo(content / "pipe.png")
     (content / "words.png").write_text("just words")
+    (content / "script.png").write_text("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 9 9\nshowpage\n")
     (content / "disguised.png").write_text(GOOD_SVG)
     (content / "large.png").write_bytes(tiny_png(8000, 6000))
     (content / "huge.png").write_bytes(tiny_png(20_000, 20_000))
@@ -380,6 +381,7 @@ def forbidden_images(content: Path, secrets: dict[str, Path], url: str) -> list[
         ("pipe.png", "is not a regular file"),
         ("notes.txt", "is not an image"),
         ("words.png", "is not a PNG, JPEG, GIF or WebP image"),
+        ("script.png", "is not a PNG, JPEG, GIF or WebP image"),  # EPS would run Ghostscript
         ("disguised.png", "is not a PNG, JPEG, GIF or WebP image (it looks like an SVG"),
         ("large.png", "is 8000 x 6000 pixels; an image may have at most 40 million pixels"),
         ("huge.png", "has far too many pixels (at most 40 million)"),
