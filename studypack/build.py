@@ -101,7 +101,7 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     render_options = RenderOptions(paper=options.paper)
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            options.content, render_options,
+            Path(pack.path).parent, render_options,  # images were checked against this folder
             options.output / booklet_name(pack.pack_id, edition) if options.booklet else None)
         for pack in packs
         for edition in options.editions
@@ -110,11 +110,16 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
 
 def run_job(job: Job) -> Written:
     """Render one job to its PDF and move it into place; the previous file survives a failure."""
-    from .pdf import html_to_pdf, write_atomic
+    from .pdf import RefusedResource, html_to_pdf, write_atomic
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
-    pdf = html_to_pdf(html, job.content_root)
+    try:
+        pdf = html_to_pdf(html, job.content_root)
+    except RefusedResource as exc:  # the load-time checks should have caught it: say what
+        raise ContentErrors([ContentError(display_path(Path(job.pack.path)), 1, 1,
+                                          f"the {job.edition} was not written: {refused}")
+                             for refused in exc.refused]) from None
     write_atomic(job.target, pdf.data)
     if job.booklet:
         from .booklet import impose
@@ -141,7 +146,11 @@ def build(options: BuildOptions, out: TextIO | None = None) -> BuildResult:
     if options.check:
         return result
     for job in plan(options, result.checked):
-        written = run_job(job)
+        try:
+            written = run_job(job)
+        except ContentErrors as exc:
+            result.errors.extend(exc.errors)
+            continue
         for target in (written.target, written.booklet):
             if target:
                 result.written.append(target)

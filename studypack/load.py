@@ -377,6 +377,9 @@ def _resolve_ids(pack: Pack) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ..
 def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     """The validated pack in `path`; raises ContentErrors holding every problem found."""
     src = _Source(display or str(path), path)
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        src.error((), "the pack file is a symlink leading out of its folder; refused")
+        raise ContentErrors(src.errors)
     text = _read_text(path, src)
     data = _parse(text, src) if text is not None else None
     if src.errors:

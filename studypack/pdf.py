@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from .assets import TEMPLATES
@@ -31,21 +32,48 @@ def import_weasyprint():
     return weasyprint
 
 
+class RefusedResource(Exception):
+    """The renderer asked for something outside the builder's files and the pack's images."""
+
+    def __init__(self, refused: list[str]):
+        super().__init__("; ".join(refused))
+        self.refused = refused
+
+
 def make_fetcher(weasyprint, roots: list[Path]):
-    """A URLFetcher that serves only `file:` URLs inside `roots` and refuses everything else."""
-    from weasyprint.urls import URLFetcher
+    """A URLFetcher that serves only regular files inside `roots`, by `file:` URL.
+
+    Every other request (http, https, ftp, data, a file outside the roots, a symlink leading
+    out, a device) is refused: the refusal is kept in `refused`, for the caller to report, and
+    raised as fatal so that WeasyPrint stops instead of skipping the resource.
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     allowed = [root.resolve() for root in roots]
 
     class LockedFetcher(URLFetcher):
+        def __init__(self, **options):
+            super().__init__(**options)
+            self.refused: list[str] = []
+
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                raise ValueError(f"studypack fetches no {parts.scheme or 'relative'} URL: {url}")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in allowed) or not path.is_file():
-                raise ValueError(f"studypack reads no file outside its folders: {url}")
+            if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+                self.refuse(url, f"studypack fetches no {parts.scheme or 'relative'} URL")
+            try:
+                path = Path(unquote(parts.path)).resolve()
+            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                self.refuse(url, "not a usable file path")
+            if not any(path.is_relative_to(root) for root in allowed):
+                self.refuse(url, "studypack reads no file outside its templates and the "
+                                 "content folder")
+            if not path.is_file():
+                self.refuse(url, "not a regular file")
             return super().fetch(path.as_uri(), headers)
+
+        def refuse(self, url: str, reason: str) -> NoReturn:
+            self.refused.append(f"{reason}: {url[:200]}")
+            raise FatalURLFetchingError(self.refused[-1])
 
     return LockedFetcher(allowed_protocols=["file"], allow_redirects=False, timeout=5)
 
@@ -57,12 +85,23 @@ class Pdf:
 
 
 def html_to_pdf(html: str, content_root: Path) -> Pdf:
-    """The PDF of `html`, with its stylesheet and fonts from templates/ and images from the pack."""
+    """The PDF of `html`, with its stylesheet and fonts from templates/ and images from the pack.
+
+    Raises RefusedResource if anything asked for a resource the fetcher refused, even where
+    WeasyPrint itself would only log it (inside an SVG image, say).
+    """
     weasyprint = import_weasyprint()
     fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
-    document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                               url_fetcher=fetcher).render()
-    return Pdf(document.write_pdf(pdf_variant='pdf/ua-1'), len(document.pages))
+    try:
+        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                                   url_fetcher=fetcher).render()
+        data = document.write_pdf(pdf_variant='pdf/ua-1')
+    except weasyprint.urls.FatalURLFetchingError:
+        if not fetcher.refused:
+            raise
+    if fetcher.refused:
+        raise RefusedResource(fetcher.refused)
+    return Pdf(data, len(document.pages))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

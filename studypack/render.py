@@ -18,7 +18,7 @@ from .model import Block, LoadedPack, Part, Question
 EDITIONS = ("guide", "worksheet", "answer-key")
 EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key"}
 PAPERS = {"a4": "A4", "letter": "letter"}
-_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def _markdown() -> MarkdownIt:
