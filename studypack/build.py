@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack
+from .progress import Progress
 from .render import EDITIONS, RenderOptions, make_environment, render_html
 
 PACK_SUFFIXES = (".yaml", ".yml")
@@ -28,6 +29,7 @@ class BuildOptions:
     editions: tuple[str, ...] = EDITIONS
     paper: str = "a4"
     check: bool = False
+    html: bool = False
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Job:
     target: Path
     content_root: Path
     render: RenderOptions
+    html: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     render_options = RenderOptions(paper=options.paper)
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            options.content, render_options)
+            options.content, render_options, options.html)
         for pack in packs
         for edition in options.editions
     ]
@@ -108,6 +111,10 @@ def run_job(job: Job) -> Written:
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
+    if job.html:
+        from .preview import write_preview
+
+        write_preview(html, job.target.with_suffix(".html"))
     pdf = html_to_pdf(html, job.content_root)
     write_atomic(job.target, pdf.data)
     return Written(job.target, pdf.pages, time.perf_counter() - started)
@@ -123,14 +130,24 @@ def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     return loaded
 
 
-def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
+def build(options: BuildOptions, out: TextIO = sys.stdout, progress: Progress | None = None
+          ) -> BuildResult:
     """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
     result = BuildResult()
     result.checked = load_all(options, result)
     if options.check:
         return result
-    for job in plan(options, result.checked):
-        written = run_job(job)
-        result.written.append(written.target)
-        print(display_path(written.target), file=out, flush=True)
+    jobs = plan(options, result.checked)
+    if progress:
+        progress.start(len(jobs))
+    try:
+        for job in jobs:
+            written = run_job(job)
+            result.written.append(written.target)
+            print(display_path(written.target), file=out, flush=True)
+            if progress:
+                progress.written(written)
+    finally:
+        if progress:
+            progress.stop()
     return result
