@@ -1,0 +1,96 @@
+"""`--watch`: build, then rebuild what each change affects until Ctrl-C.
+
+A pack file change rebuilds that pack; a change to a template, stylesheet or font rebuilds every
+pack; another file in the content folder (an image) rebuilds every pack too, since any may show it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from .assets import TEMPLATES
+from .build import PACK_SUFFIXES, BuildOptions, UsageError, build, display_path
+from .progress import Progress
+
+# Editors save in bursts (temporary file, rename, metadata): wait this long for quiet.
+DEBOUNCE_MS = 300
+
+ALL = ()  # rebuild every pack the command chose
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def affected(changed: Iterable[str], options: BuildOptions,
+             templates: Path = TEMPLATES) -> tuple[str, ...] | None:
+    """The packs to rebuild after these paths changed: names, ALL, or None for nothing."""
+    content, output = options.content.resolve(), options.output.resolve()
+    templates = templates.resolve()
+    packs: list[str] = []
+    for name in changed:
+        path = Path(name).resolve()
+        if _inside(path, output) or path.name.startswith("."):
+            continue  # our own output, or a temporary file (ours or an editor's)
+        if _inside(path, templates):
+            return options.packs or ALL
+        if not _inside(path, content):
+            continue
+        if path.suffix in PACK_SUFFIXES and path.parent == content:
+            if not options.packs or path.stem in options.packs or path.name in options.packs:
+                if path.is_file():
+                    packs.append(path.stem)
+        elif path.is_file():
+            return options.packs or ALL
+    return tuple(dict.fromkeys(packs)) or None
+
+
+def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+          quiet: bool = False, stop: threading.Event | None = None,
+          templates: Path = TEMPLATES) -> int:
+    """Build, then rebuild on every change until Ctrl-C (or `stop` is set); the exit code."""
+    import watchfiles
+
+    def rebuild(packs: tuple[str, ...]) -> None:
+        progress = None if quiet else Progress(err, out)
+        try:
+            result = build(replace(options, packs=packs), progress.stdout if progress else out,
+                           progress)
+        except UsageError as exc:
+            print(f"error: {exc}", file=err, flush=True)
+            return
+        for error in result.errors:
+            print(error, file=err)
+        if result.errors:
+            print(f"{len(result.errors)} content error(s); watching for changes", file=err,
+                  flush=True)
+
+    if not options.content.is_dir():
+        print(f"error: the content folder {display_path(options.content)!r} does not exist",
+              file=err)
+        return 2
+    try:
+        rebuild(options.packs)
+        _say(err, quiet, f"watching {display_path(options.content)} and the templates; "
+                         "Ctrl-C stops")
+        for changes in watchfiles.watch(options.content, templates, debounce=DEBOUNCE_MS,
+                                        stop_event=stop):
+            packs = affected((path for _, path in changes), options, templates)
+            if packs is None:
+                continue
+            _say(err, quiet, "changed: " + ", ".join(sorted(
+                display_path(Path(p)) for _, p in changes)) + " -> rebuilding "
+                + (", ".join(packs) if packs else "all packs"))
+            rebuild(packs)
+    except KeyboardInterrupt:
+        _say(err, quiet, "stopped watching")
+    return 0
+
+
+def _say(err: TextIO, quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=err, flush=True)
