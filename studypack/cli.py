@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = make_parser(prog)
     try:
         args = parser.parse_args(argv)
-        if args.schema or args.new or args.watch:
+        if args.schema or args.new is not None or args.watch:
             return extras.run(args, options_from(args))
         progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
         result = build(options_from(args), progress.stdout if progress else sys.stdout, progress)

@@ -17,7 +17,7 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
             raise UsageError("--schema takes no pack names")
         sys.stdout.write(schema_text())
         return 0
-    if args.new:
+    if args.new is not None:
         from .scaffold import ScaffoldRefused, new_pack
 
         if args.packs:

@@ -18,6 +18,7 @@ from .progress import Progress
 
 # Editors save in bursts (temporary file, rename, metadata): wait this long for quiet.
 DEBOUNCE_MS = 300
+READY_MS = 200
 
 ALL = ()  # rebuild every pack the command chose
 
@@ -55,13 +56,15 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     """Build, then rebuild on every change until Ctrl-C (or `stop` is set); the exit code."""
     import watchfiles
 
-    def rebuild(packs: tuple[str, ...]) -> None:
+    def rebuild(packs: tuple[str, ...], first: bool = False) -> None:
         progress = None if quiet else Progress(err, out)
         try:
             result = build(replace(options, packs=packs), progress.stdout if progress else out,
                            progress)
         except UsageError as exc:
-            print(f"error: {exc}", file=err, flush=True)
+            if first:
+                raise  # the command itself is wrong: stop with exit code 2
+            print(f"error: {exc}", file=err, flush=True)  # e.g. the last pack was deleted
             return
         for error in result.errors:
             print(error, file=err)
@@ -70,15 +73,17 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
                   flush=True)
 
     if not options.content.is_dir():
-        print(f"error: the content folder {display_path(options.content)!r} does not exist",
-              file=err)
-        return 2
+        raise UsageError(f"the content folder {display_path(options.content)!r} does not exist")
+    # The watcher starts before the first build, so a file saved during that build is not missed;
+    # it yields an empty set each READY_MS without changes, the first time once it is watching.
+    changes_seen = watchfiles.watch(options.content, templates, debounce=DEBOUNCE_MS,
+                                    stop_event=stop, yield_on_timeout=True, rust_timeout=READY_MS)
     try:
-        rebuild(options.packs)
+        next(changes_seen, None)
+        rebuild(options.packs, first=True)
         _say(err, quiet, f"watching {display_path(options.content)} and the templates; "
                          "Ctrl-C stops")
-        for changes in watchfiles.watch(options.content, templates, debounce=DEBOUNCE_MS,
-                                        stop_event=stop):
+        for changes in changes_seen:
             packs = affected((path for _, path in changes), options, templates)
             if packs is None:
                 continue
@@ -88,6 +93,8 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
             rebuild(packs)
     except KeyboardInterrupt:
         _say(err, quiet, "stopped watching")
+    finally:
+        changes_seen.close()
     return 0
 
 
