@@ -1,7 +1,7 @@
 """`--watch`: build, then rebuild what each change affects until Ctrl-C.
 
 A pack file change rebuilds that pack; a change to a template, stylesheet or font rebuilds every
-pack; another file in the content folder (an image) rebuilds every pack too, since any may show it.
+pack; an image in the content folder rebuilds every pack too, since any of them may show it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from .assets import TEMPLATES
+from .assets import IMAGE_TYPES, TEMPLATES
 from .build import PACK_SUFFIXES, BuildOptions, UsageError, build, display_path
 from .progress import Progress
 
@@ -45,7 +45,7 @@ def affected(changed: Iterable[str], options: BuildOptions,
             if not options.packs or path.stem in options.packs or path.name in options.packs:
                 if path.is_file():
                     packs.append(path.stem)
-        elif path.is_file():
+        elif path.suffix.lower() in IMAGE_TYPES:  # added, changed or deleted: packs may show it
             return options.packs or ALL
     return tuple(dict.fromkeys(packs)) or None
 

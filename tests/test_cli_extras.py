@@ -236,3 +236,18 @@ def test_a_build_reports_on_stderr_and_quiet_silences_it(tmp_path):
                     "-q")
     assert (quiet.code, quiet.err) == (0, "")
     assert quiet.out == loud.out.replace("/a/", "/b/")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_file_lines_print_above_the_bar_when_stdout_is_the_terminal_too():
+    err, out = io.StringIO(), Terminal()
+    progress = Progress(err, out, terminal=True)
+    progress.start(FEW + 1)
+    print("out/pack-0.pdf", file=progress.stdout)
+    progress.stop()
+    assert out.getvalue() == ""  # drawn by the bar's console, so the bar is not torn
+    assert "out/pack-0.pdf" in err.getvalue()

@@ -49,6 +49,8 @@ def test_a_template_or_stylesheet_change_rebuilds_all(layout):
 def test_an_image_change_rebuilds_all(layout):
     options, templates = layout
     assert affected([str(options.content / "figure.png")], options, templates) == ALL
+    deleted = options.content / "images" / "gone.PNG"
+    assert affected([str(deleted)], options, templates) == ALL
 
 
 def test_a_chosen_set_of_packs_stays_chosen(layout):
@@ -66,6 +68,8 @@ def test_what_is_not_a_pack_change_rebuilds_nothing(layout):
         options.content / "gone.yaml",                   # a deleted pack
         options.output / "alpha-guide.pdf",              # our own output
         options.content.parent / "elsewhere.yaml",       # outside the watched folders
+        options.content / "4913",                        # vim's test that it may write here
+        options.content / "notes.txt",                   # a file no pack can use
     ]
     assert affected([str(p) for p in ignored], options, templates) is None
 
