@@ -130,9 +130,10 @@ def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     return loaded
 
 
-def build(options: BuildOptions, out: TextIO = sys.stdout, progress: Progress | None = None
+def build(options: BuildOptions, out: TextIO | None = None, progress: Progress | None = None
           ) -> BuildResult:
     """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
+    out = out or sys.stdout
     result = BuildResult()
     result.checked = load_all(options, result)
     if options.check:

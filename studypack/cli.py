@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if args.schema or args.new is not None or args.watch:
             return extras.run(args, options_from(args))
         progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
-        result = build(options_from(args), progress.stdout if progress else sys.stdout, progress)
+        result = build(options_from(args), progress.stdout if progress else None, progress)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except UsageError as exc:
