@@ -16,8 +16,9 @@ from .assets import IMAGE_TYPES, TEMPLATES
 from .build import PACK_SUFFIXES, BuildOptions, UsageError, build, display_path
 from .progress import Progress
 
-# Editors save in bursts (temporary file, rename, metadata): wait this long for quiet.
-DEBOUNCE_MS = 300
+# Changes are handed over once 50 ms pass without another (an editor's save is a burst of
+# events); a longer burst (a git checkout) is grouped for at most this long into one rebuild.
+DEBOUNCE_MS = 1600
 READY_MS = 200
 
 ALL = ()  # rebuild every pack the command chose
