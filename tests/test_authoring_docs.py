@@ -7,7 +7,7 @@ import shutil
 
 import yaml
 
-from conftest import ROOT, run_cli, write_pack
+from tests.conftest import ROOT, run_cli, write_pack
 from studypack.load import load_pack
 
 DOC = ROOT / "docs" / "authoring.md"

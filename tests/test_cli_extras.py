@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import normalize, pdf_text, run_cli, small_pack, write_pack
+from tests.conftest import normalize, pdf_text, run_cli, small_pack, write_pack
 from studypack import __version__
 from studypack.build import Written
 from studypack.progress import FEW, Progress

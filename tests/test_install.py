@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, normalize, pdf_text
+from tests.conftest import ROOT, normalize, pdf_text
 from studypack import __version__
 
 SOURCES = ("pyproject.toml", "requirements.txt", "studypack", "templates")

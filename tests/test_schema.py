@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, SEED_PACK, run_cli, small_pack, write_pack
+from tests.conftest import ROOT, SEED_PACK, run_cli, small_pack, write_pack
 from studypack.load import load_pack
 from studypack.schema import pack_schema, schema_text
 

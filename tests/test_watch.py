@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, normalize, pdf_text, run_cli, small_pack, write_pack
+from tests.conftest import ROOT, normalize, pdf_text, run_cli, small_pack, write_pack
 from studypack.build import BuildOptions
 from studypack.watch import ALL, affected, watch
 
