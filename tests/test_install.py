@@ -66,7 +66,13 @@ def test_installed_command_builds_a_pack_with_its_own_templates(installed, tmp_p
          "import studypack.assets as a; print(a.TEMPLATES)"],
         cwd=tmp_path, capture_output=True, text=True, check=True)
     templates = Path(probe.stdout.strip())
-    assert templates.is_relative_to(installed) and (templates / "fonts").is_dir()
+    assert templates.is_relative_to(installed)
+
+    def files(folder: Path) -> set[str]:
+        return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+
+    assert files(templates) == files(ROOT / "templates")  # every template, stylesheet and font
 
     assert command(installed, "--new", "demo", cwd=tmp_path).returncode == 0
     built = command(installed, "--edition", "worksheet", "-q", cwd=tmp_path)
