@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import NoReturn
 from xml.parsers import expat
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Installed, the templates are package data (pyproject.toml); in a checkout, the top-level folder.
+_PACKAGED = Path(__file__).resolve().parent / "templates"
+TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 # Bounds that keep one image from filling the memory of the machine that builds the pack.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

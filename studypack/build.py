@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack
+from .progress import Progress
 from .render import EDITIONS, RenderOptions, make_environment, render_html
 
 PACK_SUFFIXES = (".yaml", ".yml")
@@ -29,6 +30,7 @@ class BuildOptions:
     paper: str = "a4"
     check: bool = False
     booklet: bool = False
+    html: bool = False
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Job:
     content_root: Path
     render: RenderOptions
     booklet: Path | None = None  # where the saddle-stitch imposition goes, when asked for
+    html: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
             Path(pack.path).parent, render_options,  # images were checked against this folder
-            options.output / booklet_name(pack.pack_id, edition) if options.booklet else None)
+            options.output / booklet_name(pack.pack_id, edition) if options.booklet else None,
+            options.html)
         for pack in packs
         for edition in options.editions
     ]
@@ -114,6 +118,10 @@ def run_job(job: Job) -> Written:
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
+    if job.html:
+        from .preview import write_preview
+
+        write_preview(html, job.target.with_suffix(".html"))
     try:
         pdf = html_to_pdf(html, job.content_root)
     except RefusedResource as exc:  # the load-time checks should have caught it: say what
@@ -138,21 +146,31 @@ def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     return loaded
 
 
-def build(options: BuildOptions, out: TextIO | None = None) -> BuildResult:
+def build(options: BuildOptions, out: TextIO | None = None, progress: Progress | None = None
+          ) -> BuildResult:
     """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
     out = out or sys.stdout
     result = BuildResult()
     result.checked = load_all(options, result)
     if options.check:
         return result
-    for job in plan(options, result.checked):
-        try:
-            written = run_job(job)
-        except ContentErrors as exc:
-            result.errors.extend(exc.errors)
-            continue
-        for target in (written.target, written.booklet):
-            if target:
-                result.written.append(target)
-                print(display_path(target), file=out, flush=True)
+    jobs = plan(options, result.checked)
+    if progress:
+        progress.start(len(jobs))
+    try:
+        for job in jobs:
+            try:
+                written = run_job(job)
+            except ContentErrors as exc:
+                result.errors.extend(exc.errors)
+                continue
+            for target in (written.target, written.booklet):
+                if target:
+                    result.written.append(target)
+                    print(display_path(target), file=out, flush=True)
+            if progress:
+                progress.written(written)
+    finally:
+        if progress:
+            progress.stop()
     return result

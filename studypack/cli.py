@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from . import extras
 from .build import BuildOptions, UsageError, build
+from .progress import Progress
 from .render import EDITIONS, PAPERS
 
 
@@ -16,9 +18,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="build.py",
+        prog=prog,
         description="Build print-ready study guides, worksheets and answer keys from YAML packs.",
     )
     parser.add_argument("packs", nargs="*", metavar="PACK",
@@ -34,8 +36,19 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--booklet", action="store_true",
                         help="also write PACK-EDITION-booklet.pdf: the pages imposed two to a "
                              "landscape sheet in saddle-stitch order, to print double-sided and fold")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the packs and write nothing")
+    parser.add_argument("--html", action="store_true",
+                        help="also write each edition's HTML beside its PDF, to look at in a browser")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress or summary on stderr (errors are still printed)")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--check", action="store_true",
+                       help="validate the packs and write nothing")
+    modes.add_argument("--watch", action="store_true",
+                       help="build, then rebuild whenever a pack, template or stylesheet changes")
+    modes.add_argument("--new", metavar="NAME",
+                       help="write a starter pack NAME.yaml in the content folder and stop")
+    modes.add_argument("--schema", action="store_true",
+                       help="print the JSON Schema of the pack format and stop")
     parser.add_argument("--version", action="version", version=f"studypack {__version__}")
     return parser
 
@@ -49,15 +62,19 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         paper=args.paper,
         check=args.check,
         booklet=args.booklet,
+        html=args.html,
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     """Run the command; the return value is the process exit code."""
-    parser = make_parser()
+    parser = make_parser(prog)
     try:
         args = parser.parse_args(argv)
-        result = build(options_from(args))
+        if args.schema or args.new is not None or args.watch:
+            return extras.run(args, options_from(args))
+        progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
+        result = build(options_from(args), progress.stdout if progress else None, progress)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except UsageError as exc:
@@ -86,3 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             questions = sum(len(s.questions) for s in pack.pack.sections)
             print(f"ok: {pack.path} ({questions} questions)")
     return 0
+
+
+def entry_point() -> None:
+    """The installed `studypack` command."""
+    sys.exit(main(prog="studypack"))

@@ -51,21 +51,29 @@ class Model(BaseModel):
 
 
 class Table(Model):
-    caption: Markdown | None = None
-    columns: list[Cell] = Field(min_length=1)
-    rows: list[list[Cell]] = Field(min_length=1)
+    """A table: column headings and rows of cells; the first cell of a row labels it."""
+
+    caption: Markdown | None = Field(None, description="Caption above the table (markdown).")
+    columns: list[Cell] = Field(min_length=1, description="Column headings, left to right.")
+    rows: list[list[Cell]] = Field(
+        min_length=1, description="Rows of cells (markdown), one cell per column.")
 
 
 class Code(Model):
-    language: str | None = None
-    text: str
+    """A code listing, printed as written in a monospaced font."""
+
+    language: str | None = Field(None, description="Language of the code, e.g. python or bash.")
+    text: str = Field(description="The code, as written (use a `|` block scalar).")
 
 
 class Chart(Model):
-    type: Literal["bar"] = "bar"
-    caption: Markdown | None = None
-    unit: str = ""
-    data: dict[str, float] = Field(min_length=1)
+    """A horizontal bar chart drawn from label: value pairs."""
+
+    type: Literal["bar"] = Field("bar", description="Kind of chart; only bar charts exist.")
+    caption: Markdown | None = Field(None, description="Caption under the chart (markdown).")
+    unit: str = Field("", description="Unit printed after each value, e.g. % or ms.")
+    data: dict[str, float] = Field(
+        min_length=1, description="Bars in order: label: value (zero or more).")
 
     @property
     def maximum(self) -> float:
@@ -73,20 +81,27 @@ class Chart(Model):
 
 
 class Image(Model):
-    src: str = Field(min_length=1)
-    alt: str = Field(min_length=1)
-    caption: Markdown | None = None
+    """A picture from a file inside the content folder."""
+
+    src: str = Field(min_length=1, description=(
+        "Image file relative to the pack file, inside the content folder (png, jpg, gif, svg, webp)."))
+    alt: str = Field(min_length=1, description="What the image shows, for readers who cannot see it.")
+    caption: Markdown | None = Field(None, description="Caption under the image (markdown).")
 
 
 class Block(Model):
     """One item of a block list: a mapping with exactly one of the block keys."""
 
-    text: Markdown | None = None
-    list: List[Markdown] | None = Field(default=None, min_length=1)  # noqa: UP006 (field shadows list)
-    table: Table | None = None
-    code: Code | None = None
-    chart: Chart | None = None
-    image: Image | None = None
+    model_config = ConfigDict(**Model.model_config,
+                              json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
+    text: Markdown | None = Field(None, description="A paragraph or more of markdown.")
+    list: List[Markdown] | None = Field(  # noqa: UP006 (field shadows list)
+        default=None, min_length=1, description="A bulleted list: one markdown item each.")
+    table: Table | None = Field(None, description="A table with columns and rows.")
+    code: Code | None = Field(None, description="A code listing.")
+    chart: Chart | None = Field(None, description="A bar chart.")
+    image: Image | None = Field(None, description="A picture from the content folder.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Block:
@@ -117,34 +132,49 @@ def _blocks(value: object) -> object:
     return value
 
 
-Blocks = Annotated[list[Block], BeforeValidator(_blocks)]
+Blocks = Annotated[list[Block], BeforeValidator(
+    _blocks, json_schema_input_type=Markdown | Block | list[Block])]
 
 
 class Question(Model):
-    question: Markdown = Field(min_length=1)
-    answer: Blocks = Field(min_length=1)
-    id: Slug | None = None
-    key_points: list[Markdown] = Field(default_factory=list)
-    points: int = Field(default=1, ge=0, le=1000)
-    tags: list[Annotated[str, BeforeValidator(_to_text)]] = Field(default_factory=list)
-    lines: int | None = Field(default=None, ge=1, le=60)
+    """One interview question with its model answer."""
+
+    question: Markdown = Field(min_length=1, description="The question as asked (markdown).")
+    answer: Blocks = Field(min_length=1, description=(
+        "The model answer: markdown text, or a list of blocks. Hidden on the worksheet, "
+        "where writing space shaped like it takes its place."))
+    id: Slug | None = Field(None, description=(
+        "Stable id (letters, digits, - and _), unique in the pack; default: made from the question."))
+    key_points: list[Markdown] = Field(default_factory=list, description=(
+        "What a good answer must mention; the answer key's marking checklist."))
+    points: int = Field(default=1, ge=0, le=1000, description="Marks the question is worth.")
+    tags: list[Annotated[str, BeforeValidator(_to_text)]] = Field(
+        default_factory=list, description="Labels for choosing questions, e.g. basic or practical.")
+    lines: int | None = Field(default=None, ge=1, le=60, description=(
+        "Ruled lines for the written answer on the worksheet; default: sized from the answer."))
 
 
 class Section(Model):
-    title: Markdown = Field(min_length=1)
-    id: Slug | None = None
-    intro: Blocks = Field(default_factory=list)
-    questions: list[Question] = Field(default_factory=list)
+    """A group of questions under one heading."""
+
+    title: Markdown = Field(min_length=1, description="Section heading (markdown).")
+    id: Slug | None = Field(None, description="Stable id; default: made from the title.")
+    intro: Blocks = Field(default_factory=list, description=(
+        "Context printed before the questions: markdown text, or a list of blocks."))
+    questions: list[Question] = Field(default_factory=list, description="The section's questions.")
 
 
 class Pack(Model):
-    title: Markdown = Field(min_length=1)
-    subtitle: Markdown | None = None
-    description: Markdown | None = None
-    source: Markdown | None = None
-    author: Markdown | None = None
-    language: str = Field(default="en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-    sections: list[Section] = Field(min_length=1)
+    """A studypack content file: a titled pack of interview questions in sections."""
+
+    title: Markdown = Field(min_length=1, description="Title on the cover and in the page header.")
+    subtitle: Markdown | None = Field(None, description="A line under the title.")
+    description: Markdown | None = Field(None, description="What the pack covers, on the cover.")
+    source: Markdown | None = Field(None, description="Where the content comes from (credit).")
+    author: Markdown | None = Field(None, description="Who wrote the pack; in the PDF metadata.")
+    language: str = Field(default="en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+                          description="BCP 47 language tag of the content, e.g. en or pt-BR.")
+    sections: list[Section] = Field(min_length=1, description="The sections, in order.")
 
 
 def slugify(text: str, limit: int = 48) -> str:

@@ -225,7 +225,7 @@ def hostile(tmp_path_factory, listener):
     warnings = _Recorder(logging.WARNING)
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
-        result = run_cli("--content", content, "--output", root / "out")
+        result = run_cli("-q", "--content", content, "--output", root / "out")
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     assert result.code == 0, result.err

@@ -1,0 +1,82 @@
+"""`pip install .` gives a working `studypack` command that finds its templates and fonts.
+
+Slow for a test (a virtual environment and a wheel build, about 10 s), but it runs everywhere:
+the environment borrows the installed dependencies (--system-site-packages) and pip fetches only
+the build backend (setuptools), as any `pip install .` does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, normalize, pdf_text
+from studypack import __version__
+
+SOURCES = ("pyproject.toml", "requirements.txt", "studypack", "templates")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A virtual environment with studypack installed from a copy of this checkout."""
+    root = tmp_path_factory.mktemp("install")
+    source = root / "source"
+    source.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True)
+    pip = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps",
+         "--disable-pip-version-check", str(source)],
+        capture_output=True, text=True, timeout=300)
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+    shutil.rmtree(source)  # the installed command must not lean on the copy it came from
+    return venv
+
+
+def command(venv: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(venv / "bin" / "studypack"), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_installed_command_reports_its_version(installed, tmp_path):
+    result = command(installed, "--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, f"studypack {__version__}")
+    help_text = command(installed, "--help", cwd=tmp_path).stdout
+    assert help_text.startswith("usage: studypack ")
+
+
+def test_installed_command_builds_a_pack_with_its_own_templates(installed, tmp_path):
+    where = command(installed, "--schema", cwd=tmp_path)
+    assert where.returncode == 0 and '"title": "studypack pack"' in where.stdout
+    probe = subprocess.run(
+        [str(installed / "bin" / "python"), "-c",
+         "import studypack.assets as a; print(a.TEMPLATES)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    templates = Path(probe.stdout.strip())
+    assert templates.is_relative_to(installed)
+
+    def files(folder: Path) -> set[str]:
+        return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+
+    assert files(templates) == files(ROOT / "templates")  # every template, stylesheet and font
+
+    assert command(installed, "--new", "demo", cwd=tmp_path).returncode == 0
+    built = command(installed, "--edition", "worksheet", "-q", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.splitlines() == [os.path.join("output", "demo-worksheet.pdf")]
+    text = normalize(pdf_text(tmp_path / "output" / "demo-worksheet.pdf"))
+    assert "Compare the three editions of a pack." in text
