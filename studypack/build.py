@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .atomic import Staged, commit, discard, stage
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack
 from .render import EDITIONS, RenderOptions, make_environment, render_html
@@ -35,10 +36,11 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     checked: list[LoadedPack] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.failures
 
 
 def display_path(path: Path) -> str:
@@ -89,6 +91,20 @@ class Written:
     target: Path
     pages: int
     seconds: float
+    staged: Staged
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A pack whose files could not be made: its previous PDFs are left as they were."""
+
+    pack: LoadedPack
+    edition: str
+    error: BaseException
+
+    def __str__(self) -> str:
+        return (f"{self.pack.path}: error: the {self.edition} could not be built "
+                f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
@@ -103,14 +119,13 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
 
 
 def run_job(job: Job) -> Written:
-    """Render one job to its PDF and move it into place; the previous file survives a failure."""
-    from .pdf import html_to_pdf, write_atomic
+    """Render one job to a staged PDF beside its target; the target itself is not touched yet."""
+    from .pdf import html_to_pdf
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
     pdf = html_to_pdf(html, job.content_root)
-    write_atomic(job.target, pdf.data)
-    return Written(job.target, pdf.pages, time.perf_counter() - started)
+    return Written(job.target, pdf.pages, time.perf_counter() - started, stage(job.target, pdf.data))
 
 
 def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
@@ -129,8 +144,38 @@ def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
     result.checked = load_all(options, result)
     if options.check:
         return result
-    for job in plan(options, result.checked):
-        written = run_job(job)
-        result.written.append(written.target)
-        print(display_path(written.target), file=out, flush=True)
+    for jobs in _by_pack(plan(options, result.checked)):
+        written = build_pack(jobs, result)
+        for item in written:
+            result.written.append(item.target)
+            print(display_path(item.target), file=out, flush=True)
     return result
+
+
+def _by_pack(jobs: list[Job]) -> list[list[Job]]:
+    groups: dict[int, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(id(job.pack), []).append(job)
+    return list(groups.values())
+
+
+def build_pack(jobs: list[Job], result: BuildResult) -> list[Written]:
+    """Every file of one pack, moved into place together; on any failure, none of them."""
+    from .pdf import MissingSystemLibraries
+
+    written: list[Written] = []
+    try:
+        for job in jobs:
+            try:
+                written.append(run_job(job))
+            except MissingSystemLibraries:
+                raise
+            except Exception as exc:  # a bug in the builder: this pack fails, the others go on
+                result.failures.append(Failure(job.pack, job.edition, exc))
+                discard([w.staged for w in written])
+                return []
+        commit([w.staged for w in written])
+    except BaseException:  # Ctrl-C among them: no temporary file stays behind
+        discard([w.staged for w in written])
+        raise
+    return written

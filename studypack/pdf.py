@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .assets import TEMPLATES
+from .atomic import write_atomic  # noqa: F401 (the writer lives with the other "nothing lost" code)
 
 SYSTEM_LIBRARIES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 
@@ -63,17 +61,3 @@ def html_to_pdf(html: str, content_root: Path) -> Pdf:
     document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
                                url_fetcher=fetcher).render()
     return Pdf(document.write_pdf(), len(document.pages))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, replaced at the end."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
