@@ -1,4 +1,4 @@
-"""Nothing lost: new files are staged beside their targets and replace them together, or not at all."""
+"""Nothing lost: new files are staged beside their targets and replace them together or not at all."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ def stage(target: Path, data: bytes) -> Staged:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     temp = Path(name)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # as any new file would be; mkstemp makes it private
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -45,7 +48,7 @@ def discard(staged: list[Staged]) -> None:
 
 
 def commit(staged: list[Staged]) -> None:
-    """Move every staged file into place; Ctrl-C waits until all have moved, so a set is never split."""
+    """Move every staged file into place; Ctrl-C waits until all have moved: a set is never split."""
     with _interrupt_deferred():
         try:
             for item in staged:
@@ -58,7 +61,8 @@ def commit(staged: list[Staged]) -> None:
 @contextlib.contextmanager
 def _interrupt_deferred():
     """Hold back SIGINT for the few renames of a commit, then deliver it."""
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield
         return
     received = []

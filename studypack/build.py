@@ -103,7 +103,7 @@ class Failure:
     error: BaseException
 
     def __str__(self) -> str:
-        return (f"{self.pack.path}: error: the {self.edition} could not be built "
+        return (f"{display_path(Path(self.pack.path))}: error: the {self.edition} could not be built "
                 f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
-from .yamlread import Source, format_loc, parse, read_text
+from .yamlread import Source, format_loc, key_text, parse, read_text
 
 Loc = tuple[int | str, ...]
 
@@ -118,7 +118,7 @@ def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:
         elif kind == "missing":
             if loc not in meant:
                 keys = list(_at(data, loc[:-1]) or ())
-                has = f"found only {', '.join(map(str, keys))}" if keys else "found none"
+                has = f"found only {', '.join(map(key_text, keys))}" if keys else "found none"
                 src.error(loc[:-1], f"missing required key {loc[-1]!r}: {has}")
         elif kind in _EXPECTED:
             src.error(loc, f"expected {_EXPECTED[kind]}, found {found}")
@@ -209,8 +209,8 @@ def _check_blocks(blocks: object, loc: Loc, src: Source) -> None:
                 except (TypeError, ValueError):
                     continue
                 if not 0 <= number < math.inf:
-                    src.error(loc + (bi, "chart", "data", label),
-                              f"expected a bar chart value of zero or more (and finite), found {value}")
+                    src.error(loc + (bi, "chart", "data", label), "expected a bar chart value "
+                              f"of zero or more (and finite), found {_found(value)}")
         image = block.get("image")
         if isinstance(image, dict) and isinstance(image.get("src"), str):
             try:

@@ -1,4 +1,4 @@
-"""A pack file's bytes to plain data with the line:col of every value, in one bounded pass over YAML events."""
+"""A pack file's bytes to plain data with the line:col of every value, in one bounded pass."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ except AttributeError:  # PyYAML built without libyaml
 # bomb); and no value sits deeper than MAX_DEPTH collections. A pack needs about a dozen levels.
 MAX_ALIAS_VALUES = 100_000
 MAX_DEPTH = 64
+MAX_FILE_BYTES = 64 * 2**20  # a 2,000-question pack is about 2.5 MiB
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")} | {"!"}
@@ -38,13 +39,14 @@ _BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
     b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
 }
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
 _DISCARD = object()  # the key of a value that is read (to stay in step) but not kept
 
 Loc = tuple[int | str, ...]
 
 
 class Source:
-    """One file being read: the position of every value (and every mapping key) by path, and errors."""
+    """One file being read: positions of every value and mapping key by path, and its errors."""
 
     def __init__(self, file: str, path: Path):
         self.file = file
@@ -70,10 +72,19 @@ class Source:
 
 
 def format_loc(loc: Loc) -> str:
+    """`sections[2].questions[4].lines`; a key that is not a plain word is quoted."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) or not _WORD.fullmatch(part):
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
     return out
+
+
+def key_text(key: object) -> str:
+    """A key as a message shows it: plain words as they are, anything else quoted."""
+    return key if isinstance(key, str) and _WORD.fullmatch(key) else repr(key)
 
 
 class _Refused(Exception):
@@ -83,6 +94,11 @@ class _Refused(Exception):
 def read_text(path: Path, src: Source) -> str | None:
     """The file's text, or None with an error if it is unreadable, binary, not UTF-8 or empty."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            src.error((), f"expected a pack file of at most {MAX_FILE_BYTES // 2**20} MiB, found "
+                          f"{size / 2**20:.0f} MiB: split it into several packs")
+            return None
         data = path.read_bytes()
     except OSError as exc:
         src.error((), f"cannot read the file: {exc.strerror or exc}")
@@ -100,11 +116,9 @@ def read_text(path: Path, src: Source) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        before = data[:exc.start].decode("utf-8-sig")  # valid up to the bad byte
         src.errors.append(ContentError(
-            src.file, line, col,
+            src.file, *_where(before, len(before)),
             f"expected UTF-8 text, found the byte 0x{data[exc.start]:02x}: save the file as UTF-8"))
         return None
     return text
@@ -128,7 +142,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     if _char_at(text, line, col) == "\t":
-        return line, col, "YAML syntax error: found a tab; expected spaces (YAML indents with spaces only)"
+        return line, col, ("YAML syntax error: found a tab; expected spaces "
+                           "(YAML indents with spaces only)")
     message = f"YAML syntax error: {exc.problem or 'the text cannot be parsed'}"
     context = exc.context
     cmark = exc.context_mark
@@ -165,7 +180,7 @@ def parse(text: str, src: Source) -> object:
 
 
 class _Frame:
-    """A collection being read: the object, its path (None if it is not kept), the key awaiting a value."""
+    """A collection being read: the object, its path (None: not kept), the key awaiting a value."""
 
     __slots__ = ("value", "loc", "key", "seen", "anchor", "start", "depth")
 
@@ -215,7 +230,8 @@ class _Builder:
         return (self.stack[-1].loc or ()) if self.stack else ()
 
     def wants_key(self) -> bool:
-        return bool(self.stack) and self.stack[-1].key is None and isinstance(self.stack[-1].value, dict)
+        frame = self.stack[-1] if self.stack else None
+        return frame is not None and frame.key is None and isinstance(frame.value, dict)
 
     def place(self, value: object, mark, size: int) -> Loc | None:
         """Put `value` where the next value goes; its path, or None if it is not kept."""

@@ -210,3 +210,11 @@ def test_sigint_to_a_real_build_process(tmp_path):
     assert listing(output) == sorted(old)
     assert_rebuilt(output, "alpha", "Alpha Pack")
     assert_unchanged(output, old, ["beta-guide.pdf", "beta-worksheet.pdf"])
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    target = tmp_path / "pack-guide.pdf"
+    atomic.write_atomic(target, b"%PDF-new")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

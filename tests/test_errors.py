@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from studypack import yamlread
 from studypack.load import load_pack
 from studypack.model import ContentErrors
 from studypack.yamlread import MAX_ALIAS_VALUES, MAX_DEPTH
@@ -283,3 +284,16 @@ def test_check_validates_every_pack_without_importing_weasyprint(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("ok: ") == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_file_too_large_to_be_a_pack(tmp_path, monkeypatch):
+    monkeypatch.setattr(yamlread, "MAX_FILE_BYTES", 2**20)
+    assert errors_of(tmp_path, GOOD + "#" * 2**21 + "\n") == [
+        "1:1: expected a pack file of at most 1 MiB, found 2 MiB: split it into several packs"]
+
+
+def test_columns_count_characters_and_yaml_line_breaks(tmp_path):
+    # libyaml counts U+2028 and a lone CR as line breaks; the UTF-8 check must agree with it.
+    content = "title: é\u2028x\rsections: caf".encode() + b"\xe9\n"
+    assert errors_of(tmp_path, content) == [
+        "3:14: expected UTF-8 text, found the byte 0xe9: save the file as UTF-8"]
