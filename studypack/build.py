@@ -91,7 +91,7 @@ class Written:
     target: Path
     pages: int
     seconds: float
-    staged: Staged
+    staged: tuple[Staged, ...]  # the new files, not yet in place
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,8 @@ class Failure:
     error: BaseException
 
     def __str__(self) -> str:
-        return (f"{display_path(Path(self.pack.path))}: error: the {self.edition} could not be built "
-                f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
+        return (f"{display_path(Path(self.pack.path))}: error: the {self.edition} could not be "
+                f"built ({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
@@ -125,7 +125,8 @@ def run_job(job: Job) -> Written:
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
     pdf = html_to_pdf(html, job.content_root)
-    return Written(job.target, pdf.pages, time.perf_counter() - started, stage(job.target, pdf.data))
+    staged = (stage(job.target, pdf.data),)
+    return Written(job.target, pdf.pages, time.perf_counter() - started, staged)
 
 
 def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
@@ -172,10 +173,10 @@ def build_pack(jobs: list[Job], result: BuildResult) -> list[Written]:
                 raise
             except Exception as exc:  # a bug in the builder: this pack fails, the others go on
                 result.failures.append(Failure(job.pack, job.edition, exc))
-                discard([w.staged for w in written])
+                discard([s for w in written for s in w.staged])
                 return []
-        commit([w.staged for w in written])
+        commit([s for w in written for s in w.staged])
     except BaseException:  # Ctrl-C among them: no temporary file stays behind
-        discard([w.staged for w in written])
+        discard([s for w in written for s in w.staged])
         raise
     return written
