@@ -96,8 +96,8 @@ def _unknown_key(loc: Loc) -> tuple[str, str | None]:
     allowed = list(model.model_fields) if model else []
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
-        return f"unknown key {key!r}: did you mean {close[0]!r}?", close[0]
-    return f"unknown key {key!r}: expected one of {', '.join(allowed)}", None
+        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
+    return f"unknown key {key!r}; expected one of: {', '.join(allowed)}", None
 
 
 def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:

@@ -69,7 +69,7 @@ def test_content_error_keeps_the_packs_pdfs_and_the_others_build(two_packs):
                                        .replace("key_points:", "key_point:", 1))
     run = build(content, output)
     assert run.code == 1
-    assert "unknown key 'key_point': did you mean 'key_points'?" in run.err
+    assert "unknown key 'key_point'; did you mean 'key_points'?" in run.err
     assert "Traceback" not in run.err
     assert_rebuilt(output, "alpha", "Alpha Pack")
     assert_unchanged(output, old, ["beta-guide.pdf", "beta-worksheet.pdf"])
