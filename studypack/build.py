@@ -99,12 +99,17 @@ class Failure:
     """A pack whose files could not be made: its previous PDFs are left as they were."""
 
     pack: LoadedPack
-    edition: str
-    error: BaseException
+    step: str  # what could not be done: "build the worksheet", "move its PDFs into place"
+    error: Exception
+
+    @property
+    def is_bug(self) -> bool:
+        """True unless the system refused (disk full, no permission): then it is not our bug."""
+        return not isinstance(self.error, OSError)
 
     def __str__(self) -> str:
-        return (f"{display_path(Path(self.pack.path))}: error: the {self.edition} could not be "
-                f"built ({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
+        return (f"{display_path(Path(self.pack.path))}: error: could not {self.step} "
+                f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
@@ -165,17 +170,20 @@ def build_pack(jobs: list[Job], result: BuildResult) -> list[Written]:
     from .pdf import MissingSystemLibraries
 
     written: list[Written] = []
+    step = ""
     try:
-        for job in jobs:
-            try:
+        try:
+            for job in jobs:
+                step = f"build the {job.edition}"
                 written.append(run_job(job))
-            except MissingSystemLibraries:
-                raise
-            except Exception as exc:  # a bug in the builder: this pack fails, the others go on
-                result.failures.append(Failure(job.pack, job.edition, exc))
-                discard([s for w in written for s in w.staged])
-                return []
-        commit([s for w in written for s in w.staged])
+            step = "move its new PDFs into place"
+            commit([s for w in written for s in w.staged])
+        except MissingSystemLibraries:
+            raise
+        except Exception as exc:  # a bug or a full disk: this pack fails, the others go on
+            result.failures.append(Failure(jobs[0].pack, step, exc))
+            discard([s for w in written for s in w.staged])
+            return []
     except BaseException:  # Ctrl-C among them: no temporary file stays behind
         discard([s for w in written for s in w.staged])
         raise

@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         raise
     for error in result.errors:
         print(error, file=sys.stderr)
-    for failure in result.failures:  # a bug: its traceback, then what it cost
-        traceback.print_exception(failure.error, file=sys.stderr)
+    for failure in result.failures:  # a bug keeps its traceback; what it cost comes last
+        if failure.is_bug:
+            traceback.print_exception(failure.error, file=sys.stderr)
         print(failure, file=sys.stderr)
     if result.failures and not result.errors:
         return 1

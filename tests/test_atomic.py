@@ -92,7 +92,7 @@ def test_render_failure_keeps_all_of_that_packs_pdfs_and_the_others_build(two_pa
     run = build(content, output)
     assert run.code == 1
     assert "RuntimeError: layout exploded" in run.err  # a bug keeps its traceback
-    assert ("beta.yaml: error: the worksheet could not be built (RuntimeError: layout exploded); "
+    assert ("beta.yaml: error: could not build the worksheet (RuntimeError: layout exploded); "
             "its earlier PDFs are unchanged") in run.err
     assert_rebuilt(output, "alpha", "Alpha Pack")
     # The guide of beta was rendered, but the set is replaced together or not at all.
@@ -218,3 +218,36 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_output_that_cannot_be_written_is_an_error_without_a_traceback(tmp_path):
+    content = tmp_path / "content"
+    write_pack(content, "alpha", small_pack(title="Alpha Pack"))
+    output = tmp_path / "output"
+    output.write_text("a file where the output folder should be")
+    run = run_cli("--content", content, "--output", output, "--edition", "guide")
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert "alpha.yaml: error: could not build the guide (FileExistsError: " in run.err
+    assert output.read_text() == "a file where the output folder should be"
+
+
+def test_a_failed_move_into_place_fails_the_pack_only(two_packs, monkeypatch):
+    content, output = two_packs
+    old = old_outputs(output, ("alpha", "beta"))
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name.startswith("alpha-"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    run = build(content, output)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert ("alpha.yaml: error: could not move its new PDFs into place (OSError: [Errno 28] No "
+            "space left on device); its earlier PDFs are unchanged") in run.err
+    assert_unchanged(output, old, ["alpha-guide.pdf", "alpha-worksheet.pdf"])
+    assert_rebuilt(output, "beta", "Beta Pack")
+    assert listing(output) == sorted(old)
