@@ -310,8 +310,7 @@ class _Builder:
         start = self.count
         if self.wants_key():
             self.take_key(None, mark, "a list" if isinstance(value, list) else "a mapping")
-            self.count += 1
-            loc = None
+            loc = None  # read to stay in step with the events, then dropped
         else:
             loc = self.place(value, mark, 1)
         if event.tag is not None and event.tag not in _COLLECTION_TAGS:
