@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .atomic import Staged, commit, discard, stage
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack
 from .progress import Progress
@@ -38,10 +39,11 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     checked: list[LoadedPack] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.failures
 
 
 def display_path(path: Path) -> str:
@@ -94,7 +96,26 @@ class Written:
     target: Path
     pages: int
     seconds: float
+    staged: tuple[Staged, ...]  # the new files, not yet in place
     booklet: Path | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A pack whose files could not be made: its previous PDFs are left as they were."""
+
+    pack: LoadedPack
+    step: str  # what could not be done: "build the worksheet", "move its PDFs into place"
+    error: Exception
+
+    @property
+    def is_bug(self) -> bool:
+        """True unless the system refused (disk full, no permission): then it is not our bug."""
+        return not isinstance(self.error, OSError)
+
+    def __str__(self) -> str:
+        return (f"{display_path(Path(self.pack.path))}: error: could not {self.step} "
+                f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
@@ -113,8 +134,8 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
 
 
 def run_job(job: Job) -> Written:
-    """Render one job to its PDF and move it into place; the previous file survives a failure."""
-    from .pdf import RefusedResource, html_to_pdf, write_atomic
+    """Render one job to staged files beside its targets; the targets are not touched yet."""
+    from .pdf import RefusedResource, html_to_pdf
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
@@ -128,12 +149,13 @@ def run_job(job: Job) -> Written:
         raise ContentErrors([ContentError(display_path(Path(job.pack.path)), 1, 1,
                                           f"the {job.edition} was not written: {refused}")
                              for refused in exc.refused]) from None
-    write_atomic(job.target, pdf.data)
+    staged = [stage(job.target, pdf.data)]
     if job.booklet:
         from .booklet import impose
 
-        write_atomic(job.booklet, impose(pdf.data))
-    return Written(job.target, pdf.pages, time.perf_counter() - started, job.booklet)
+        staged.append(stage(job.booklet, impose(pdf.data)))
+    return Written(job.target, pdf.pages, time.perf_counter() - started, tuple(staged),
+                   job.booklet)
 
 
 def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
@@ -158,19 +180,51 @@ def build(options: BuildOptions, out: TextIO | None = None, progress: Progress |
     if progress:
         progress.start(len(jobs))
     try:
-        for job in jobs:
-            try:
-                written = run_job(job)
-            except ContentErrors as exc:
-                result.errors.extend(exc.errors)
-                continue
-            for target in (written.target, written.booklet):
-                if target:
-                    result.written.append(target)
-                    print(display_path(target), file=out, flush=True)
-            if progress:
-                progress.written(written)
+        for group in _by_pack(jobs):
+            for written in build_pack(group, result):
+                for target in (written.target, written.booklet):
+                    if target:
+                        result.written.append(target)
+                        print(display_path(target), file=out, flush=True)
+                if progress:
+                    progress.written(written)
     finally:
         if progress:
             progress.stop()
     return result
+
+
+def _by_pack(jobs: list[Job]) -> list[list[Job]]:
+    groups: dict[int, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(id(job.pack), []).append(job)
+    return list(groups.values())
+
+
+def build_pack(jobs: list[Job], result: BuildResult) -> list[Written]:
+    """Every file of one pack, moved into place together; on any failure, none of them."""
+    from .pdf import MissingSystemLibraries
+
+    written: list[Written] = []
+    step = ""
+    try:
+        try:
+            for job in jobs:
+                step = f"build the {job.edition}"
+                written.append(run_job(job))
+            step = "move its new PDFs into place"
+            commit([s for w in written for s in w.staged])
+        except MissingSystemLibraries:
+            raise
+        except ContentErrors as exc:  # a resource the fetcher refused: the pack's content is at fault
+            result.errors.extend(exc.errors)
+            discard([s for w in written for s in w.staged])
+            return []
+        except Exception as exc:  # a bug or a full disk: this pack fails, the others go on
+            result.failures.append(Failure(jobs[0].pack, step, exc))
+            discard([s for w in written for s in w.staged])
+            return []
+    except BaseException:  # Ctrl-C among them: no temporary file stays behind
+        discard([s for w in written for s in w.staged])
+        raise
+    return written

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         print(f"usage: see '{parser.prog} --help'", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: no partial files were left; earlier PDFs are unchanged", file=sys.stderr)
+        print("interrupted: packs not finished keep their earlier PDFs; no partial files were left",
+              file=sys.stderr)
         return 130
     except Exception as exc:
         from .pdf import MissingSystemLibraries
@@ -93,6 +95,12 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         raise
     for error in result.errors:
         print(error, file=sys.stderr)
+    for failure in result.failures:  # a bug keeps its traceback; what it cost comes last
+        if failure.is_bug:
+            traceback.print_exception(failure.error, file=sys.stderr)
+        print(failure, file=sys.stderr)
+    if result.failures and not result.errors:
+        return 1
     if result.errors:
         count = len(result.errors)
         print(f"{count} content error{'s' if count > 1 else ''}; fix "

@@ -3,181 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
-from .model import BLOCK_KINDS, ContentError, ContentErrors, LoadedPack, Pack, slugify
+from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
+from .yamlread import Source, format_loc, key_text, parse, read_text
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-
-# More values than this, once aliases are expanded, is refused as an alias bomb.
-MAX_EXPANDED_NODES = 2_000_000
-_TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 Loc = tuple[int | str, ...]
-
-
-class _Source:
-    """Positions of every value (and every mapping key) of one file, by path."""
-
-    def __init__(self, file: str, path: Path):
-        self.file = file
-        self.path = path
-        self.values: dict[Loc, tuple[int, int]] = {}
-        self.keys: dict[Loc, tuple[int, int]] = {}
-        self.errors: list[ContentError] = []
-
-    def error(self, loc: Loc, message: str, *, at_key: bool = False) -> None:
-        line, col = self.position(loc, at_key=at_key)
-        self.errors.append(ContentError(self.file, line, col, message, format_loc(loc)))
-
-    def position(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
-        if at_key and loc in self.keys:
-            return self.keys[loc]
-        while loc not in self.values and loc:
-            loc = loc[:-1]
-        return self.values.get(loc, (1, 1))
-
-
-def format_loc(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _expanded_size(root: yaml.Node, src: _Source) -> int:
-    """Values the document holds with aliases expanded, counted without expanding them."""
-    sizes: dict[int, int] = {}
-    pending: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in pending:
-            raise RecursionError
-        pending.add(key)
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        pending.discard(key)
-        sizes[key] = total
-        return total
-
-    try:
-        return size(root)
-    except RecursionError:
-        src.error((), "a YAML alias refers to itself (recursive anchors are not allowed)")
-        return -1
-
-
-def _to_python(node: yaml.Node, loc: Loc, src: _Source) -> object:
-    """Plain data from the node tree; scalars stay as written (text), null becomes None."""
-    src.values[loc] = _mark(node)
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == _TAG + "null":
-            return None
-        if node.tag not in _SCALAR_TAGS:
-            src.error(loc, f"the YAML tag {node.tag!r} is not allowed: content is plain data")
-            return None
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _TAG + "seq":
-            src.error(loc, f"the YAML tag {node.tag!r} is not allowed: content is plain data")
-        return [_to_python(child, loc + (i,), src) for i, child in enumerate(node.value)]
-    if node.tag != _TAG + "map":
-        src.error(loc, f"the YAML tag {node.tag!r} is not allowed: content is plain data")
-    out: dict[str, object] = {}
-    first_seen: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        if key_node.tag == _TAG + "merge":
-            src.error(loc, "YAML merge keys (<<) are not supported: write the keys out")
-            continue
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _TAG + "null":
-            src.values[loc + ("?",)] = _mark(key_node)
-            src.error(loc + ("?",), "a mapping key must be plain text")
-            continue
-        key = key_node.value
-        line = key_node.start_mark.line + 1
-        if key in first_seen:
-            src.keys[loc + (key, "dup")] = _mark(key_node)
-            src.error(
-                loc + (key, "dup"),
-                f"duplicate key {key!r} (first given at line {first_seen[key]})",
-                at_key=True,
-            )
-            continue
-        first_seen[key] = line
-        src.keys[loc + (key,)] = _mark(key_node)
-        out[key] = _to_python(value_node, loc + (key,), src)
-    return out
-
-
-def _read_text(path: Path, src: _Source) -> str | None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        src.error((), f"cannot read the file: {exc.strerror or exc}")
-        return None
-    if b"\x00" in data[:8192]:
-        src.error((), "this is a binary file, not a YAML text file")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        line = data.count(b"\n", 0, start) + 1
-        col = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        src.errors.append(
-            ContentError(src.file, line, col, f"the file is not UTF-8 text (byte 0x{data[start]:02x})")
-        )
-        return None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
-        src.error((), "the file is empty: a pack needs at least a title and sections")
-        return None
-    return text
-
-
-def _parse(text: str, src: _Source) -> object:
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
-        src.errors.append(ContentError(src.file, line, col, f"YAML syntax error: {message}"))
-        return None
-    except yaml.YAMLError as exc:
-        src.error((), f"YAML syntax error: {exc}")
-        return None
-    if root is None:
-        src.error((), "the file is empty: a pack needs at least a title and sections")
-        return None
-    size = _expanded_size(root, src)
-    if size < 0:
-        return None
-    if size > MAX_EXPANDED_NODES:
-        src.error((), f"the document expands to over {MAX_EXPANDED_NODES:,} values through "
-                      "YAML aliases (an alias bomb?); refused")
-        return None
-    return _to_python(root, (), src)
 
 
 def _unwrap(annotation: object) -> object:
@@ -216,19 +53,30 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
 
 def _found(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if value is None:
         return "nothing (null)"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "...'"
 
 
+def _at(data: object, loc: Loc) -> object:
+    """The plain value at `loc`, or None."""
+    for part in loc:
+        try:
+            data = data[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 _EXPECTED = {
     "string_type": "text",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
+    "int_parsing_size": "a whole number of sensible size",
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
@@ -237,63 +85,85 @@ _EXPECTED = {
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
 }
+_ENTRY = {"sections": "section", "questions": "question", "columns": "column", "rows": "row",
+          "data": "value", "answer": "block", "list": "item"}
 
 
-def _pydantic_errors(exc: ValidationError, src: _Source) -> None:
-    for err in exc.errors(include_url=False):
+def _unknown_key(loc: Loc) -> tuple[str, str | None]:
+    """The message for an unknown key, and the valid key it is probably a misspelling of."""
+    key = str(loc[-1])
+    model = _model_at(loc[:-1])
+    allowed = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
+    return f"unknown key {key!r}; expected one of: {', '.join(allowed)}", None
+
+
+def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the key it stands for missing; the suggestion says both at once.
+    meant = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            suggestion = _unknown_key(tuple(err["loc"]))[1]
+            meant.add(tuple(err["loc"][:-1]) + (suggestion,))
+    for err in errors:
         loc: Loc = tuple(err["loc"])
         kind = err["type"]
         ctx = err.get("ctx") or {}
+        found = _found(err["input"])
         if kind == "extra_forbidden":
-            key = str(loc[-1])
-            model = _model_at(loc[:-1])
-            allowed = list(model.model_fields) if model else []
-            message = f"unknown key {key!r}"
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            if close:
-                message += f"; did you mean {close[0]!r}?"
-            elif allowed:
-                message += f"; expected one of: {', '.join(allowed)}"
-            src.error(loc, message, at_key=True)
+            src.error(loc, _unknown_key(loc)[0], at_key=True)
         elif kind == "missing":
-            src.error(loc[:-1], f"missing required key {loc[-1]!r}")
+            if loc not in meant:
+                keys = list(_at(data, loc[:-1]) or ())
+                has = f"found only {', '.join(map(key_text, keys))}" if keys else "found none"
+                src.error(loc[:-1], f"missing required key {loc[-1]!r}: {has}")
         elif kind in _EXPECTED:
-            src.error(loc, f"expected {_EXPECTED[kind]}, found {_found(err['input'])}")
-        elif kind in ("too_short", "string_too_short"):
-            what = "at least 1 character" if kind == "string_too_short" else (
-                f"at least {ctx.get('min_length', 1)} item(s)")
-            src.error(loc, f"expected {what}, found {_found(err['input']) if kind != 'too_short' else 'none'}")
+            src.error(loc, f"expected {_EXPECTED[kind]}, found {found}")
+        elif kind == "too_short":
+            entry = _ENTRY.get(str(loc[-1]), "entry")
+            src.error(loc, f"expected at least {ctx.get('min_length', 1)} {entry}, found {found}")
+        elif kind == "string_too_short":
+            src.error(loc, f"expected at least 1 character, found {found}")
+        elif kind == "string_too_long":
+            src.error(loc, f"expected at most {ctx.get('max_length')} characters, found "
+                           f"{len(err['input'])}")
         elif kind == "string_pattern_mismatch":
             if loc and loc[-1] == "language":
                 expected = "a BCP 47 language tag such as 'en' or 'pt-BR'"
             else:
                 expected = "an id of letters, digits, '-' and '_'"
-            src.error(loc, f"expected {expected}, found {_found(err['input'])}")
+            src.error(loc, f"expected {expected}, found {found}")
         elif kind == "literal_error":
-            src.error(loc, f"expected {ctx.get('expected')}, found {_found(err['input'])}")
+            src.error(loc, f"expected {ctx.get('expected')}, found {found}")
         elif kind in ("greater_than_equal", "less_than_equal"):
             bound = ctx.get("ge", ctx.get("le"))
             sign = ">=" if kind == "greater_than_equal" else "<="
-            src.error(loc, f"expected a number {sign} {bound}, found {_found(err['input'])}")
+            src.error(loc, f"expected a number {sign} {bound}, found {found}")
         else:
             message = err["msg"].removeprefix("Value error, ")
             src.error(loc, message)
 
 
-def _check_raw(data: dict, src: _Source) -> None:
+def _check_raw(data: dict, src: Source) -> None:
     """Checks on the plain data that the schema cannot express, so they come in the same run."""
     sections = data.get("sections")
     if not isinstance(sections, list):
         return
     seen: dict[str, Loc] = {}
     questions = 0
+    well_formed = True
     for si, section in enumerate(sections):
         if not isinstance(section, dict):
+            well_formed = False
             continue
         qs = section.get("questions")
         for key in ("intro",):
             _check_blocks(section.get(key), ("sections", si, key), src)
         if not isinstance(qs, list):
+            well_formed = well_formed and qs is None
             continue
         for qi, q in enumerate(qs):
             questions += 1
@@ -305,15 +175,16 @@ def _check_raw(data: dict, src: _Source) -> None:
                 loc = ("sections", si, "questions", qi, "id")
                 if qid in seen:
                     line = src.position(seen[qid])[0]
-                    src.error(loc, f"duplicate question id {qid!r} (first used at line {line})")
+                    src.error(loc, f"duplicate question id {qid!r}: already used at line {line}; "
+                                   "ids are unique within a pack")
                 else:
                     seen[qid] = loc
-    if sections and questions == 0:
-        src.error(("sections",), "the pack has no questions: add `questions:` to a section",
-                  at_key=True)
+    if sections and well_formed and questions == 0:
+        src.error(("sections",), "expected at least 1 question in the pack, found none: add "
+                                 "`questions:` to a section", at_key=True)
 
 
-def _check_blocks(blocks: object, loc: Loc, src: _Source) -> None:
+def _check_blocks(blocks: object, loc: Loc, src: Source) -> None:
     if isinstance(blocks, dict):
         blocks = [blocks]
     if not isinstance(blocks, list):
@@ -328,21 +199,24 @@ def _check_blocks(blocks: object, loc: Loc, src: _Source) -> None:
                 for ri, row in enumerate(rows):
                     if isinstance(row, list) and len(row) != len(columns):
                         src.error(loc + (bi, "table", "rows", ri),
-                                  f"this row has {len(row)} cell(s) but the table has "
-                                  f"{len(columns)} column(s)")
+                                  f"expected {len(columns)} cell(s) in this row, one per column, "
+                                  f"found {len(row)}")
         chart = block.get("chart")
         if isinstance(chart, dict) and isinstance(chart.get("data"), dict):
             for label, value in chart["data"].items():
                 try:
-                    bad = float(value) < 0
+                    number = float(value)
                 except (TypeError, ValueError):
                     continue
-                if bad:
-                    src.error(loc + (bi, "chart", "data", label),
-                              f"a bar chart value must be zero or more, found {value}")
+                if not 0 <= number < math.inf:
+                    src.error(loc + (bi, "chart", "data", label), "expected a bar chart value "
+                              f"of zero or more (and finite), found {_found(value)}")
         image = block.get("image")
         if isinstance(image, dict) and isinstance(image.get("src"), str):
-            problem = image_problem(image["src"], src.path.parent)
+            try:
+                problem = image_problem(image["src"], src.path.parent)
+            except (OSError, ValueError) as exc:  # a NUL or an overlong name in the path
+                problem = f"expected the path of an image file, found {_found(image['src'])} ({exc})"
             if problem:
                 src.error(loc + (bi, "image", "src"), problem)
 
@@ -376,25 +250,30 @@ def _resolve_ids(pack: Pack) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ..
 
 def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     """The validated pack in `path`; raises ContentErrors holding every problem found."""
-    src = _Source(display or str(path), path)
+    src = Source(display or str(path), path)
     if not path.resolve().is_relative_to(path.parent.resolve()):
         src.error((), "the pack file is a symlink leading out of its folder; refused")
         raise ContentErrors(src.errors)
-    text = _read_text(path, src)
-    data = _parse(text, src) if text is not None else None
-    if src.errors:
+    text = read_text(path, src)
+    data = parse(text, src) if text is not None else None
+    if data is None and src.errors:
         raise ContentErrors(src.errors)
     if not isinstance(data, dict):
         src.error((), f"expected a mapping with title and sections at the top, found {_found(data)}")
         raise ContentErrors(src.errors)
-    _check_raw(data, src)
+    # A value the YAML reading already refused is left out; the schema need not say so again.
+    reported = {(e.line, e.col) for e in src.errors}
+    checks = Source(src.file, path)
+    checks.values, checks.keys = src.values, src.keys
+    _check_raw(data, checks)
     pack = None
     try:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
-        _pydantic_errors(exc, src)
-    if src.errors:
-        unique = list(dict.fromkeys(src.errors))
+        _pydantic_errors(exc, data, checks)
+    errors = src.errors + [e for e in checks.errors if (e.line, e.col) not in reported]
+    if errors:
+        unique = list(dict.fromkeys(errors))
         raise ContentErrors(sorted(unique, key=lambda e: (e.line, e.col)))
     section_ids, question_ids = _resolve_ids(pack)
     return LoadedPack(path.stem, str(path), pack, section_ids, question_ids)

@@ -176,7 +176,7 @@ def test_html_copies_only_the_builders_own_files(tmp_path):
 # --- progress and summary ----------------------------------------------------------------------
 
 def written(n: int) -> list[Written]:
-    return [Written(Path(f"out/pack-{i}.pdf"), i + 1, 0.25) for i in range(n)]
+    return [Written(Path(f"out/pack-{i}.pdf"), i + 1, 0.25, ()) for i in range(n)]
 
 
 def test_plain_progress_and_summary_when_not_a_terminal():
