@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TextIO
 
 from .load import load_pack
-from .model import ContentError, ContentErrors, LoadedPack
-from .render import EDITIONS, RenderOptions, make_environment, render_html
+from .model import ContentError, ContentErrors, LoadedPack, Part
+from .render import EDITIONS, RenderOptions
+from .select import Selection, SelectionError, select, variant_code
 
 PACK_SUFFIXES = (".yaml", ".yml")
 
@@ -28,6 +29,8 @@ class BuildOptions:
     editions: tuple[str, ...] = EDITIONS
     paper: str = "a4"
     check: bool = False
+    selection: Selection = Selection()
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -69,8 +72,12 @@ def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
     return list(dict.fromkeys(chosen))
 
 
-def output_name(pack_id: str, edition: str) -> str:
-    return f"{pack_id}-{edition}.pdf"
+def output_name(pack_id: str, edition: str, variant: str | None = None) -> str:
+    """`aws-lambda-worksheet.pdf`, `aws-lambda-worksheet-seed-7.pdf`, `aws-lambda-seed-7.apkg`."""
+    suffix = f"-{variant}" if variant else ""
+    if edition == "anki":
+        return f"{pack_id}{suffix}.apkg"
+    return f"{pack_id}-{edition}{suffix}.pdf"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Job:
     target: Path
     content_root: Path
     render: RenderOptions
+    parts: tuple[Part, ...] = ()  # the selected questions; empty: the whole pack
 
 
 @dataclass(frozen=True)
@@ -93,24 +101,33 @@ class Written:
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     """Every file this build writes, in order."""
-    render_options = RenderOptions(paper=options.paper)
-    return [
-        Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            options.content, render_options)
-        for pack in packs
-        for edition in options.editions
-    ]
+    jobs = []
+    for pack in packs:
+        try:
+            parts = tuple(select(pack, options.selection))
+            variant = variant_code(pack, options.selection)
+        except SelectionError as exc:
+            raise UsageError(str(exc)) from None
+        render_options = RenderOptions(paper=options.paper, variant=variant,
+                                       back_offset_mm=options.back_offset_mm)
+        jobs.extend(
+            Job(pack, edition, options.output / output_name(pack.pack_id, edition, variant),
+                options.content, render_options, parts)
+            for edition in options.editions
+        )
+    return jobs
 
 
 def run_job(job: Job) -> Written:
-    """Render one job to its PDF and move it into place; the previous file survives a failure."""
-    from .pdf import html_to_pdf, write_atomic
+    """Render one job to its file and move it into place; the previous file survives a failure."""
+    from .editions import produce
+    from .pdf import write_atomic
 
     started = time.perf_counter()
-    html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
-    pdf = html_to_pdf(html, job.content_root)
-    write_atomic(job.target, pdf.data)
-    return Written(job.target, pdf.pages, time.perf_counter() - started)
+    parts = list(job.parts) or job.pack.parts()
+    output = produce(job.pack, parts, job.edition, job.render, job.content_root)
+    write_atomic(job.target, output.data)
+    return Written(job.target, output.pages, time.perf_counter() - started)
 
 
 def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
