@@ -144,9 +144,10 @@ def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
     """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
     result = BuildResult()
     result.checked = load_all(options, result)
+    jobs = plan(options, result.checked)  # a selection the packs cannot satisfy stops here
     if options.check:
         return result
-    for job in plan(options, result.checked):
+    for job in jobs:
         written = run_job(job)
         result.written.append(written.target)
         print(display_path(written.target), file=out, flush=True)

@@ -131,14 +131,19 @@ def _measure(loaded: LoadedPack, parts: list[Part], wanted: list[tuple[str, Item
     html = render_html(make_environment(), loaded, parts, "flashcards", options, measure=boxes,
                        sheets=[], body_width=BODY_W)
     document = layout(html, content_root)
-    found: dict[str, tuple[int, float, float]] = {}  # anchor -> page, top, bottom
+    found: dict[str, tuple[int, float, float]] = {}  # anchor -> first page, top, bottom there
+    split: set[str] = set()  # boxes longer than a measuring page: far too long for a card
     for index, page in enumerate(document.pages):
         for name, (_, top, _, bottom) in page.anchors.items():
-            found[name] = (index, top, bottom)
+            if name in found:
+                split.add(name)
+            else:
+                found[name] = (index, top, bottom)
     heights: dict[Key, float] = {}
     for (kind, item, size), (_, name, _, _, pieces) in zip(wanted, boxes):
         page, top, bottom = found[name]
-        heights[kind, item.number, size] = (bottom - top) / PX_PER_MM
+        heights[kind, item.number, size] = (math.inf if name in split
+                                            else (bottom - top) / PX_PER_MM)
         for k in range(1, len(pieces) + 1):
             end_page, end, _ = found[f"{name}-{k}"]
             heights[kind, item.number, size, k] = ((end - top) / PX_PER_MM if end_page == page
