@@ -5,7 +5,8 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import normalize, pdf_text, run_cli, write_pack
+from conftest import normalize, run_cli, write_pack
+from fast_text import page_texts, pdf_text
 from studypack.flashcards import CARD_W, PAPER_MM, grid_origin, sheets
 
 MM = 72 / 25.4
@@ -68,8 +69,7 @@ def test_a_long_answer_points_to_its_page_in_the_guide(cards):
     text = normalize(backs)
     assert "Opening paragraph of answer 10." in text
     assert "Sentence 59" not in text
-    guide = [normalize(page.extract_text()) for page in __import__("pypdf").PdfReader(
-        cards / "many-guide.pdf").pages]
+    guide = [normalize(text) for text in page_texts(cards / "many-guide.pdf")]
     page = next(i for i, t in enumerate(guide, 1) if "Opening paragraph of answer 10." in t)
     assert f"Continued in the study guide, question 10, page {page}." in text
 

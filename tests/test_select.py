@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
-from conftest import ROOT, SEED_PACK, normalize, pdf_text, run_cli, small_pack, write_pack
+from conftest import ROOT, SEED_PACK, normalize, run_cli, small_pack, write_pack
+from fast_text import page_texts, pdf_text
 from studypack.load import load_pack
 from studypack.select import Selection, SelectionError, select, variant_code
 
@@ -134,8 +133,8 @@ def test_worksheet_and_key_of_a_seed_share_names_order_and_code(seed_7):
     assert len(on_sheet) == 20
     assert on_sheet == in_key
     for path in (worksheet, key):
-        for page in PdfReader(path).pages:
-            assert "Variant seed-7" in normalize(page.extract_text())
+        for text in page_texts(path):
+            assert "Variant seed-7" in normalize(text)
 
 
 def test_a_seed_changes_the_order_from_the_plain_build(seed_7, seed_build):
