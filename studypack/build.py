@@ -11,7 +11,8 @@ from typing import TextIO
 
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack, Part
-from .render import EDITIONS, RenderOptions
+from .editions import ALL_EDITIONS
+from .render import RenderOptions
 from .select import Selection, SelectionError, select, variant_code
 
 PACK_SUFFIXES = (".yaml", ".yml")
@@ -26,7 +27,7 @@ class BuildOptions:
     content: Path = Path("content")
     output: Path = Path("output")
     packs: tuple[str, ...] = ()
-    editions: tuple[str, ...] = EDITIONS
+    editions: tuple[str, ...] = ALL_EDITIONS
     paper: str = "a4"
     check: bool = False
     selection: Selection = Selection()

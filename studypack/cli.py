@@ -8,7 +8,8 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildOptions, UsageError, build
-from .render import EDITIONS, PAPERS
+from .editions import ALL_EDITIONS
+from .render import PAPERS
 from .select import Selection
 
 
@@ -28,8 +29,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="folder holding the packs (default: content)")
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder the PDFs are written to (default: output)")
-    parser.add_argument("--edition", action="append", choices=EDITIONS, metavar="NAME",
-                        help=f"edition to build, repeatable: {', '.join(EDITIONS)} (default: all)")
+    parser.add_argument("--edition", action="append", choices=ALL_EDITIONS, metavar="NAME",
+                        help=f"edition to build, repeatable: {', '.join(ALL_EDITIONS)} (default: all)")
     parser.add_argument("--paper", choices=sorted(PAPERS), default="a4",
                         help="paper size (default: a4)")
     choose = parser.add_argument_group(
@@ -68,7 +69,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         content=args.content,
         output=args.output,
         packs=tuple(args.packs),
-        editions=tuple(dict.fromkeys(args.edition)) if args.edition else EDITIONS,
+        editions=tuple(dict.fromkeys(args.edition)) if args.edition else ALL_EDITIONS,
         paper=args.paper,
         check=args.check,
         selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed),

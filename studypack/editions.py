@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .assets import TEMPLATES
 from .model import LoadedPack, Part
-from .render import RenderOptions, make_environment, render_html
+from .render import EDITIONS, RenderOptions, make_environment, render_html
+
+# The template editions, then those made from them: every edition, in build order.
+ALL_EDITIONS = (*EDITIONS, "flashcards", "anki")
 
 
 @dataclass(frozen=True)
@@ -15,14 +19,23 @@ class Output:
     pages: int  # 0 for files that have no pages (the Anki deck)
 
 
+def layout(html: str, content_root: Path):
+    """The laid-out WeasyPrint document of `html`, fetching as `pdf.html_to_pdf` does; its
+    pages' `anchors` give the box of every element with an id. Nothing is written."""
+    from .pdf import import_weasyprint, make_fetcher
+
+    weasyprint = import_weasyprint()
+    fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
+    return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                           url_fetcher=fetcher).render()
+
+
 def question_pages(loaded: LoadedPack, parts: list[Part], edition: str, options: RenderOptions,
                    content_root: Path) -> dict[int, int]:
     """Question number -> page (from 1) where that question's heading sits in `edition`.
 
     The edition is laid out (not written) with the same parts and options as its own build, so
     the pages match the PDF the reader holds, variants included."""
-    from .pdf import layout
-
     html = render_html(make_environment(), loaded, parts, edition, options)
     document = layout(html, content_root)
     pages: dict[int, int] = {}

@@ -123,7 +123,7 @@ def _measure(loaded: LoadedPack, parts: list[Part], wanted: list[tuple[str, Item
 
     Every candidate is laid out at the card's text width in one batch document and measured from
     the boxes WeasyPrint places (`page.anchors`: the box of each element with an id)."""
-    from .pdf import layout
+    from .editions import layout
 
     boxes = [(kind, f"{kind}-{item.number}-{int(size * 10)}", size, item,
               answer_pieces(item) if kind == "a" else ())

@@ -56,18 +56,12 @@ class Pdf:
     pages: int
 
 
-def layout(html: str, content_root: Path):
-    """The laid-out WeasyPrint document of `html`: its stylesheet and fonts from templates/ and
-    images from the pack; its pages give the position of every element with an id."""
-    weasyprint = import_weasyprint()
-    fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
-    return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                           url_fetcher=fetcher).render()
-
-
 def html_to_pdf(html: str, content_root: Path) -> Pdf:
     """The PDF of `html`, with its stylesheet and fonts from templates/ and images from the pack."""
-    document = layout(html, content_root)
+    weasyprint = import_weasyprint()
+    fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
+    document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                               url_fetcher=fetcher).render()
     return Pdf(document.write_pdf(), len(document.pages))
 
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part, Question
 
-EDITIONS = ("guide", "worksheet", "answer-key", "flashcards", "anki")
+EDITIONS = ("guide", "worksheet", "answer-key")
 EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key",
                   "flashcards": "Flashcards", "anki": "Anki deck"}
 PAPERS = {"a4": "A4", "letter": "letter"}

@@ -133,3 +133,16 @@ def test_sheets_mirror_columns_and_centre_the_grid():
 def test_flashcards_text_reads_in_card_order(cards):
     text = normalize(pdf_text(cards / "many-flashcards.pdf"))
     assert text.index("Question number 1?") < text.index("Question number 2?") < text.index("Answer number 1")
+
+
+def test_no_card_text_is_smaller_than_8_pt(cards):
+    import pypdfium2.raw as raw
+
+    sizes = set()
+    for page in pdfium.PdfDocument(cards / "many-flashcards.pdf"):
+        text = page.get_textpage()
+        sizes |= {raw.FPDFText_GetFontSize(text, i) for i in range(text.count_chars())
+                  if not chr(raw.FPDFText_GetUnicode(text, i)).isspace()}
+    # WeasyPrint sets text in CSS px under a 0.75 page matrix: 8 pt is 10.67 here
+    assert min(sizes) * 0.75 >= 7.99
+    assert max(sizes) * 0.75 == pytest.approx(13, abs=0.01)  # short questions at the largest size
