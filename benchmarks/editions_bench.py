@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from studypack import editions, flashcards  # noqa: E402
 from studypack.anki import deck_bytes  # noqa: E402
 from studypack.load import load_pack  # noqa: E402
-from studypack.pdf import html_to_pdf, layout  # noqa: E402
+from studypack.pdf import html_to_pdf  # noqa: E402
 from studypack.render import RenderOptions, make_environment, render_html  # noqa: E402
 
 
@@ -27,11 +27,10 @@ def main() -> None:
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     loaded = load_pack(path, str(path))
     parts, options, root = loaded.parts(), RenderOptions(), path.parent
-    layout("<p>warm up</p>", root)
+    real_layout = editions.layout
+    real_layout("<p>warm up</p>", root)
     timings: dict[str, list[float]] = {}
     layouts: list[float] = []
-
-    real_layout = flashcards_layout = None
 
     def timed_layout(html, content_root):
         started = time.perf_counter()
@@ -39,16 +38,13 @@ def main() -> None:
         layouts.append(time.perf_counter() - started)
         return document
 
-    import studypack.pdf as pdf_module
-
-    real_layout = pdf_module.layout
     for _ in range(runs):
         layouts.clear()
-        pdf_module.layout = timed_layout
+        editions.layout = timed_layout
         started = time.perf_counter()
         cards = flashcards.fit_cards(loaded, parts, options, root)
         fit = time.perf_counter() - started
-        pdf_module.layout = real_layout
+        editions.layout = real_layout
         # layouts[:-1] measure texts; the last one, if the guide was needed, gives its pages
         guide = layouts[-1] if any(c.back.note for c in cards) else 0.0
         timings.setdefault("flashcards: fit (measuring layouts)", []).append(fit - guide)
@@ -57,7 +53,7 @@ def main() -> None:
         html = render_html(make_environment(), loaded, parts, "flashcards", options, measure=[],
                            sheets=flashcards.sheets(cards, "a4", (0.0, 0.0)),
                            body_width=flashcards.BODY_W)
-        flashcards_layout = html_to_pdf(html, root)
+        pdf = html_to_pdf(html, root)
         timings.setdefault("flashcards: final PDF", []).append(time.perf_counter() - started)
         started = time.perf_counter()
         editions.question_pages(loaded, parts, "worksheet", options, root)
@@ -70,7 +66,7 @@ def main() -> None:
         deck_bytes(loaded, parts)
         timings.setdefault("anki deck", []).append(time.perf_counter() - started)
     questions = sum(len(p.items) for p in parts)
-    print(f"{path} ({questions} questions, {flashcards_layout.pages} flashcard pages), "
+    print(f"{path} ({questions} questions, {pdf.pages} flashcard pages), "
           f"median of {runs}:")
     for name, values in timings.items():
         print(f"  {name:42s} {statistics.median(values):6.2f} s")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .editions import ALL_EDITIONS
 from .load import load_pack
 from .model import ContentError, ContentErrors, LoadedPack, Part
-from .editions import ALL_EDITIONS
 from .render import RenderOptions
 from .select import Selection, SelectionError, select, variant_code
 
