@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Block, Item, LoadedPack, Part
-from .render import RenderOptions, make_environment, render_html
+from .render import RenderOptions, make_environment, plain_text, render_html
 
 # Card geometry in mm. One card size for A4 and Letter (2 x 4 cards fit both), centred on the
 # sheet, so that a card's back lands on its front when the sheet is turned over its long edge.
@@ -24,6 +25,7 @@ MARK_GAP, MARK_LEN = 1.5, 4.0  # cut marks start this far outside the grid, and 
 QUESTION_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0, 8.0)
 ANSWER_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
 PX_PER_MM = 96 / 25.4
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark escapes it
 
 
 @dataclass(frozen=True)
@@ -206,16 +208,38 @@ def fit_cards(loaded: LoadedPack, parts: list[Part], options: RenderOptions,
             note = f"Continued in the study guide, question {item.number}{where}."
             if shown:
                 back = Face(smallest, pieces[:shown], None, note)
-            else:  # one paragraph longer than the card: show the lines that fit
-                back = Face(smallest, pieces[:1], _whole_lines(room - NOTE_H, smallest), note)
+            else:  # one block longer than the card: its opening, cut after whole lines
+                first = _opening(pieces[0], heights["a", item.number, smallest, 1],
+                                 room - NOTE_H, smallest)
+                back = Face(smallest, (first,), _whole_lines(room - NOTE_H, smallest), note)
         cards.append(Card(item, titles[item.section_id], front, back))
     return cards
 
 
+def _line_mm(size: float) -> float:
+    return size * 1.3 * 25.4 / 72  # .card-text line-height: 1.3
+
+
 def _whole_lines(room: float, size: float) -> float:
-    """The height in mm of as many whole lines (line-height 1.3) as fit in `room`."""
-    line = size * 1.3 * 25.4 / 72
-    return math.floor(room / line) * line
+    """The height in mm of as many whole lines as fit in `room`."""
+    return math.floor(room / _line_mm(size)) * _line_mm(size)
+
+
+def _opening(block: Block, height: float, room: float, size: float) -> Block:
+    """The start of a text block too long for any card, as plain words ending at a sentence.
+
+    The words kept are estimated from the measured height, a line short of the room; the card
+    still cuts after whole lines, so a wrong estimate can hide a few words, never half a line."""
+    if block.kind != "text":
+        return block
+    words = plain_text(block.text).split()
+    lines = max(1.0, height / _line_mm(size))
+    keep = max(1, math.floor(len(words) * (math.floor(room / _line_mm(size)) - 1) / lines))
+    text = " ".join(words[:keep])
+    sentence_end = max(text.rfind(". "), text.rfind("? "), text.rfind("! "))
+    if keep < len(words):
+        text = text[:sentence_end + 1] if sentence_end > len(text) * 0.6 else text + " …"
+    return Block(text=_MD_PUNCTUATION.sub(r"\\\1", text))  # plain words stay plain in markdown
 
 
 def flashcards_pdf(loaded: LoadedPack, parts: list[Part], options: RenderOptions,

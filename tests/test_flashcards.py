@@ -146,3 +146,24 @@ def test_no_card_text_is_smaller_than_8_pt(cards):
     # WeasyPrint sets text in CSS px under a 0.75 page matrix: 8 pt is 10.67 here
     assert min(sizes) * 0.75 >= 7.99
     assert max(sizes) * 0.75 == pytest.approx(13, abs=0.01)  # short questions at the largest size
+
+
+def test_a_paragraph_longer_than_a_card_ends_at_a_sentence_and_charts_list_their_data(
+        tmp_path, weasyprint_warnings):
+    pack = {"title": "Edge cases", "sections": [{"title": "S", "questions": [
+        {"question": "Tell me everything?", "answer": LONG + " <b>raw</b> *emphasis*"},
+        {"question": "Who leads the market?", "answer": [
+            {"text": "The shares:"},
+            {"chart": {"caption": "Market share", "unit": "%", "data": {"AWS": 32, "Azure": 22}}}]},
+    ]}]}
+    write_pack(tmp_path / "content", "edge", pack)
+    result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
+                     "--edition", "flashcards", "edge")
+    assert result.code == 0, result.err
+    back = normalize(page_texts(tmp_path / "out" / "edge-flashcards.pdf")[1])
+    assert "Sentence 0 of a very long answer" in back
+    shown = back[back.index("A1"):back.index("Continued")]
+    assert shown.rstrip().endswith("at any size.")  # cut at a sentence: nothing hidden half-way
+    assert "Sentence 59" not in back and "raw" not in back
+    assert "Continued in the study guide, question 1, page" in back
+    assert "AWS: 32%" in back and "Azure: 22%" in back
