@@ -63,7 +63,7 @@ def note_model(pack_id: str) -> genanki.Model:
     )
 
 
-def deck_notes(loaded: LoadedPack, parts: list[Part]) -> tuple[genanki.Deck, dict[Path, str]]:
+def make_deck(loaded: LoadedPack, parts: list[Part]) -> tuple[genanki.Deck, dict[Path, str]]:
     """The deck of the chosen questions, and the image files its answers show (path -> name)."""
     env = make_environment()
     media: dict[Path, str] = {}
@@ -108,7 +108,7 @@ def deck_timestamp(loaded: LoadedPack) -> float:
 
 def deck_bytes(loaded: LoadedPack, parts: list[Part]) -> bytes:
     """The .apkg file: genanki's collection and media, zipped with fixed entry dates."""
-    deck, media = deck_notes(loaded, parts)
+    deck, media = make_deck(loaded, parts)
     package = genanki.Package(deck)
     timestamp = deck_timestamp(loaded)
     with tempfile.TemporaryDirectory(prefix="studypack-anki-") as tmp:
