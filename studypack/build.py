@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TextIO
 
 from .atomic import Staged, commit, discard, stage
+from .editions import ALL_EDITIONS
 from .load import load_pack
-from .model import ContentError, ContentErrors, LoadedPack
+from .model import ContentError, ContentErrors, LoadedPack, Part
 from .progress import Progress
-from .render import EDITIONS, RenderOptions, make_environment, render_html
+from .render import EDITIONS, RenderOptions
+from .select import Selection, SelectionError, select, variant_code
 
 PACK_SUFFIXES = (".yaml", ".yml")
 
@@ -27,11 +29,13 @@ class BuildOptions:
     content: Path = Path("content")
     output: Path = Path("output")
     packs: tuple[str, ...] = ()
-    editions: tuple[str, ...] = EDITIONS
+    editions: tuple[str, ...] = ALL_EDITIONS
     paper: str = "a4"
     check: bool = False
     booklet: bool = False
     html: bool = False
+    selection: Selection = Selection()
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -74,8 +78,12 @@ def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
     return list(dict.fromkeys(chosen))
 
 
-def output_name(pack_id: str, edition: str) -> str:
-    return f"{pack_id}-{edition}.pdf"
+def output_name(pack_id: str, edition: str, variant: str | None = None) -> str:
+    """`aws-lambda-worksheet.pdf`, `aws-lambda-worksheet-seed-7.pdf`, `aws-lambda-seed-7.apkg`."""
+    suffix = f"-{variant}" if variant else ""
+    if edition == "anki":
+        return f"{pack_id}{suffix}.apkg"
+    return f"{pack_id}-{edition}{suffix}.pdf"
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class Job:
     render: RenderOptions
     booklet: Path | None = None  # where the saddle-stitch imposition goes, when asked for
     html: bool = False
+    parts: tuple[Part, ...] = ()  # the selected questions; empty: the whole pack
 
 
 @dataclass(frozen=True)
@@ -120,41 +129,49 @@ class Failure:
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     """Every file this build writes, in order."""
-    from .booklet import booklet_name
-
-    render_options = RenderOptions(paper=options.paper)
-    return [
-        Job(pack, edition, options.output / output_name(pack.pack_id, edition),
-            Path(pack.path).parent, render_options,  # images were checked against this folder
-            options.output / booklet_name(pack.pack_id, edition) if options.booklet else None,
-            options.html)
-        for pack in packs
-        for edition in options.editions
-    ]
+    jobs = []
+    for pack in packs:
+        try:
+            parts = tuple(select(pack, options.selection))
+            variant = variant_code(pack, options.selection)
+        except SelectionError as exc:
+            raise UsageError(str(exc)) from None
+        render_options = RenderOptions(paper=options.paper, variant=variant,
+                                       back_offset_mm=options.back_offset_mm)
+        for edition in options.editions:
+            target = options.output / output_name(pack.pack_id, edition, variant)
+            booklet = options.booklet and edition in EDITIONS
+            jobs.append(Job(pack, edition, target,
+                            Path(pack.path).parent,  # images were checked against this folder
+                            render_options,
+                            target.with_name(f"{target.stem}-booklet.pdf") if booklet else None,
+                            options.html, parts))
+    return jobs
 
 
 def run_job(job: Job) -> Written:
     """Render one job to staged files beside its targets; the targets are not touched yet."""
-    from .pdf import RefusedResource, html_to_pdf
+    from .editions import produce
+    from .pdf import RefusedResource
 
     started = time.perf_counter()
-    html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
-    if job.html:
-        from .preview import write_preview
-
-        write_preview(html, job.target.with_suffix(".html"))
+    parts = list(job.parts) or job.pack.parts()
     try:
-        pdf = html_to_pdf(html, job.content_root)
+        output = produce(job.pack, parts, job.edition, job.render, job.content_root)
     except RefusedResource as exc:  # the load-time checks should have caught it: say what
         raise ContentErrors([ContentError(display_path(Path(job.pack.path)), 1, 1,
                                           f"the {job.edition} was not written: {refused}")
                              for refused in exc.refused]) from None
-    staged = [stage(job.target, pdf.data)]
+    if job.html and output.html:
+        from .preview import write_preview
+
+        write_preview(output.html, job.target.with_suffix(".html"))
+    staged = [stage(job.target, output.data)]
     if job.booklet:
         from .booklet import impose
 
-        staged.append(stage(job.booklet, impose(pdf.data)))
-    return Written(job.target, pdf.pages, time.perf_counter() - started, tuple(staged),
+        staged.append(stage(job.booklet, impose(output.data)))
+    return Written(job.target, output.pages, time.perf_counter() - started, tuple(staged),
                    job.booklet)
 
 
@@ -174,9 +191,9 @@ def build(options: BuildOptions, out: TextIO | None = None, progress: Progress |
     out = out or sys.stdout
     result = BuildResult()
     result.checked = load_all(options, result)
+    jobs = plan(options, result.checked)  # a selection the packs cannot satisfy stops here
     if options.check:
         return result
-    jobs = plan(options, result.checked)
     if progress:
         progress.start(len(jobs))
     try:

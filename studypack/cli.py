@@ -11,7 +11,9 @@ from . import __version__
 from . import extras
 from .build import BuildOptions, UsageError, build
 from .progress import Progress
-from .render import EDITIONS, PAPERS
+from .editions import ALL_EDITIONS
+from .render import PAPERS
+from .select import Selection
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,10 +32,24 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                         help="folder holding the packs (default: content)")
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder the PDFs are written to (default: output)")
-    parser.add_argument("--edition", action="append", choices=EDITIONS, metavar="NAME",
-                        help=f"edition to build, repeatable: {', '.join(EDITIONS)} (default: all)")
+    parser.add_argument("--edition", action="append", choices=ALL_EDITIONS, metavar="NAME",
+                        help=f"edition to build, repeatable: {', '.join(ALL_EDITIONS)} (default: all)")
     parser.add_argument("--paper", choices=sorted(PAPERS), default="a4",
                         help="paper size (default: a4)")
+    choose = parser.add_argument_group(
+        "variants", "choose and order the questions; worksheet, key and the other editions then "
+        "carry a variant code in their footers and file names (see docs/variants-and-flashcards.md)")
+    choose.add_argument("--section", action="append", default=[], metavar="NAME",
+                        help="only this section (id or title), repeatable")
+    choose.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="only questions with this tag, repeatable (any of the tags given)")
+    choose.add_argument("--count", type=int, metavar="N",
+                        help="exactly N of the chosen questions (with --seed: a seeded sample)")
+    choose.add_argument("--seed", metavar="S",
+                        help="shuffle the questions within each section; the same seed, the same order")
+    parser.add_argument("--back-offset", type=_offset, default=(0.0, 0.0), metavar="X,Y",
+                        help="flashcards: shift the back pages by X,Y mm (right, down) to match "
+                             "a printer's duplex misalignment (default: 0,0)")
     parser.add_argument("--booklet", action="store_true",
                         help="also write PACK-EDITION-booklet.pdf: the pages imposed two to a "
                              "landscape sheet in saddle-stitch order, to print double-sided and fold")
@@ -54,16 +70,29 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     return parser
 
 
+def _offset(text: str) -> tuple[float, float]:
+    """`X,Y` in millimetres, each within 20 mm (a larger error is a printer fault, not an offset)."""
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y in millimetres, e.g. 1.5,-0.5") from None
+    if not (abs(x) <= 20 and abs(y) <= 20):
+        raise argparse.ArgumentTypeError(f"{text!r}: each offset must be within -20 and 20 mm")
+    return (x, y)
+
+
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
         content=args.content,
         output=args.output,
         packs=tuple(args.packs),
-        editions=tuple(dict.fromkeys(args.edition)) if args.edition else EDITIONS,
+        editions=tuple(dict.fromkeys(args.edition)) if args.edition else ALL_EDITIONS,
         paper=args.paper,
         check=args.check,
         booklet=args.booklet,
         html=args.html,
+        selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed),
+        back_offset_mm=args.back_offset,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -82,21 +83,35 @@ class Pdf:
     pages: int
 
 
-def html_to_pdf(html: str, content_root: Path) -> Pdf:
-    """The PDF of `html`, with its stylesheet and fonts from templates/ and images from the pack.
-
-    Raises RefusedResource if anything asked for a resource the fetcher refused, even where
-    WeasyPrint itself would only log it (inside an SVG image, say).
-    """
+@contextlib.contextmanager
+def _locked_renderer(content_root: Path):
+    """WeasyPrint and a locked fetcher; on leaving, RefusedResource if anything was refused, even
+    where WeasyPrint itself would only log it (inside an SVG image, drawn while writing, say)."""
     weasyprint = import_weasyprint()
     fetcher = make_fetcher(weasyprint, [TEMPLATES, content_root])
     try:
-        document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                                   url_fetcher=fetcher).render()
-        data = document.write_pdf(pdf_variant='pdf/ua-1')
+        yield weasyprint, fetcher
     except weasyprint.urls.FatalURLFetchingError:
         if not fetcher.refused:
             raise
     if fetcher.refused:
         raise RefusedResource(fetcher.refused)
+
+
+def _html(weasyprint, fetcher, html: str):
+    return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
+
+
+def render_document(html: str, content_root: Path):
+    """The laid-out WeasyPrint document of `html` (stylesheet and fonts from templates/, images
+    from the pack), nothing written: its pages' `anchors` give the box of every element with an id."""
+    with _locked_renderer(content_root) as (weasyprint, fetcher):
+        return _html(weasyprint, fetcher, html).render()
+
+
+def html_to_pdf(html: str, content_root: Path) -> Pdf:
+    """The tagged (PDF/UA-1) PDF of `html`; raises RefusedResource for any refused fetch."""
+    with _locked_renderer(content_root) as (weasyprint, fetcher):
+        document = _html(weasyprint, fetcher, html).render()
+        data = document.write_pdf(pdf_variant="pdf/ua-1")
     return Pdf(data, len(document.pages))

@@ -16,7 +16,8 @@ from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part, Question
 
 EDITIONS = ("guide", "worksheet", "answer-key")
-EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key"}
+EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key",
+                  "flashcards": "Flashcards", "anki": "Anki deck"}
 PAPERS = {"a4": "A4", "letter": "letter"}
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -190,6 +191,7 @@ class RenderOptions:
     paper: str = "a4"
     build_date: date | None = None
     variant: str | None = None
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)
 
 
 def build_date() -> date:
@@ -222,8 +224,8 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 
 
 def render_html(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], edition: str,
-                options: RenderOptions) -> str:
-    """The HTML of one edition of one pack."""
+                options: RenderOptions, **extra) -> str:
+    """The HTML of one edition of one pack; `extra` adds what one edition alone needs."""
     when = options.build_date or build_date()
     items = [item for part in parts for item in part.items]
     template = env.get_template(f"{edition}.html")
@@ -240,4 +242,5 @@ def render_html(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], 
         variant=options.variant,
         total_points=sum(item.question.points for item in items),
         image_url=lambda src: (Path(loaded.path).parent / src).resolve().as_uri(),
+        **extra,
     )

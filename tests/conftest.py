@@ -99,6 +99,7 @@ def weasyprint_warnings(caplog):
 def seed_build(tmp_path_factory) -> Path:
     """The three editions of the seed pack, built once for the session."""
     out = tmp_path_factory.mktemp("seed-output")
-    result = run_cli("--content", SEED_PACK.parent, "--output", out, "aws-lambda")
+    result = run_cli("--content", SEED_PACK.parent, "--output", out, "--edition", "guide",
+                     "--edition", "worksheet", "--edition", "answer-key", "aws-lambda")
     assert result.code == 0, result.err
     return out

@@ -133,8 +133,8 @@ def test_edition_keeps_its_tags_and_booklet_keeps_its_metadata(booklets):
 
 def test_output_lists_the_booklet_and_leaves_no_temporary_files(booklets):
     names = sorted(p.name for p in (booklets / "out").iterdir())
-    assert names == sorted(f"net-{e}{s}.pdf" for e in ("guide", "worksheet", "answer-key")
-                           for s in ("", "-booklet"))
+    assert names == sorted([f"net-{e}{s}.pdf" for e in ("guide", "worksheet", "answer-key")
+                            for s in ("", "-booklet")] + ["net-flashcards.pdf", "net.apkg"])
 
 
 def test_no_booklet_unless_asked(tmp_path, weasyprint_warnings):

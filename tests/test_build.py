@@ -186,7 +186,8 @@ def test_second_pack_on_another_topic_builds_every_edition(tmp_path):
     result = run_cli("--content", content, "--output", tmp_path / "out")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert [Path(line).name for line in lines] == [f"networking-{e}.pdf" for e in EDITIONS]
+    assert [Path(line).name for line in lines] == [f"networking-{e}.pdf" for e in EDITIONS] + [
+        "networking-flashcards.pdf", "networking.apkg"]
     guide = normalize(pdf_text(tmp_path / "out" / "networking-guide.pdf"))
     assert "Networking Basics" in guide and "Best effort" in guide and "Presentation" in guide
     sheet = normalize(pdf_text(tmp_path / "out" / "networking-worksheet.pdf"))

@@ -133,14 +133,15 @@ def test_html_is_written_beside_each_pdf(tmp_path):
     result = run_cli("--content", content, "--output", tmp_path / "out", "--html", "-q")
     assert result.code == 0, result.err
     out = tmp_path / "out"
-    for edition in ("guide", "worksheet", "answer-key"):
+    for edition in ("guide", "worksheet", "answer-key", "flashcards"):
         assert (out / f"net-{edition}.pdf").is_file()
         html = (out / f"net-{edition}.html").read_text(encoding="utf-8")
         assert "Name the layers of the OSI model." in html
         sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
-        assert sheets == ["html-assets/print.css", "html-assets/preview.css"]
+        assert sheets[0] == "html-assets/print.css" and sheets[-1] == "html-assets/preview.css"
+        assert all((out / sheet).is_file() for sheet in sheets)
     # stdout stays one line per PDF; the HTML goes beside it quietly
-    assert [Path(line).suffix for line in result.out.splitlines()] == [".pdf"] * 3
+    assert [Path(line).suffix for line in result.out.splitlines()] == [".pdf"] * 4 + [".apkg"]
     css = (out / "html-assets" / "print.css").read_text(encoding="utf-8")
     fonts = re.findall(r"url\(([^)]+)\)", css)
     assert fonts and all((out / "html-assets" / font).is_file() for font in fonts)

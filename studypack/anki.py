@@ -1,0 +1,136 @@
+"""An Anki deck (.apkg, via genanki): one note per question, stable ids so rebuilds update cards."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+
+import genanki
+
+from .model import LoadedPack, Part
+from markupsafe import escape
+
+from .render import make_environment, markdown_inline, plain_text
+
+CARD_CSS = """\
+.card { font-family: Charis SIL, Georgia, serif; font-size: 19px; line-height: 1.4;
+  text-align: left; color: #000; background: #fff; max-width: 40em; margin: 0 auto; }
+.question { font-family: Lato, Helvetica, Arial, sans-serif; font-weight: bold; font-size: 1.15em; }
+.section { font-family: Lato, Helvetica, Arial, sans-serif; font-size: 0.7em; color: #555;
+  text-transform: uppercase; letter-spacing: 0.08em; }
+table { border-collapse: collapse; margin: 0.4em 0; font-size: 0.9em; }
+th, td { border: 1px solid #000; padding: 0.2em 0.4em; text-align: left; vertical-align: top; }
+thead th { background: #e6e6e6; }
+pre { border: 1px solid #000; border-left-width: 3px; padding: 0.4em; white-space: pre-wrap;
+  font-size: 0.8em; }
+figure { margin: 0.5em 0; } figcaption { font-size: 0.8em; }
+img, svg { max-width: 100%; height: auto; }
+.nightMode table thead th { background: #333; }
+"""
+
+
+def stable_id(*parts: str) -> int:
+    """An Anki id from text: the same text, the same id, in the range genanki recommends."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def anki_tag(text: str) -> str:
+    """Anki tags are split on spaces: keep each tag one word."""
+    return re.sub(r"\s+", "_", text.strip())
+
+
+def note_model(pack_id: str) -> genanki.Model:
+    return genanki.Model(
+        stable_id("studypack model", pack_id),
+        "studypack question",
+        fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Section"}],
+        templates=[{
+            "name": "Question to answer",
+            "qfmt": '<div class="section">{{Section}}</div><div class="question">{{Question}}</div>',
+            "afmt": '{{FrontSide}}<hr id="answer"><div class="answer">{{Answer}}</div>',
+        }],
+        css=CARD_CSS,
+        sort_field_index=0,
+    )
+
+
+def make_deck(loaded: LoadedPack, parts: list[Part]) -> tuple[genanki.Deck, dict[Path, str]]:
+    """The deck of the chosen questions, and the image files its answers show (path -> name)."""
+    env = make_environment()
+    media: dict[Path, str] = {}
+
+    def media_name(src: str) -> str:
+        # Anki keeps media in one flat folder: name files by pack and content, never clash.
+        path = (Path(loaded.path).parent / src).resolve()
+        if path not in media:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            media[path] = f"studypack-{loaded.pack_id}-{digest}{path.suffix.lower()}"
+        return media[path]
+
+    answer = env.get_template("anki-answer.html")
+    model = note_model(loaded.pack_id)
+    deck = genanki.Deck(stable_id("studypack deck", loaded.pack_id), plain_text(loaded.pack.title))
+    for part in parts:
+        section = plain_text(part.section.title)
+        for item in part.items:
+            tags = [anki_tag(f"section::{part.id}")] + [anki_tag(t) for t in item.question.tags]
+            deck.add_note(genanki.Note(
+                model=model,
+                fields=[str(markdown_inline(item.question.question)),
+                        answer.render(item=item, image_url=media_name).strip(),
+                        str(escape(section))],
+                guid=genanki.guid_for(loaded.pack_id, item.id),
+                tags=list(dict.fromkeys(tags)),
+                sort_field=f"{item.number:04d}",
+            ))
+    return deck, media
+
+
+def deck_timestamp(loaded: LoadedPack) -> float:
+    """The time written into the deck: SOURCE_DATE_EPOCH if set, else when the pack last changed.
+
+    Anki compares modification times on import, so it must grow when the content changes; taken
+    from the pack file, the same pack gives a byte-identical deck."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return float(epoch)
+    return float(int(Path(loaded.path).stat().st_mtime))
+
+
+def deck_bytes(loaded: LoadedPack, parts: list[Part]) -> bytes:
+    """The .apkg file: genanki's collection and media, zipped with fixed entry dates."""
+    deck, media = make_deck(loaded, parts)
+    package = genanki.Package(deck)
+    timestamp = deck_timestamp(loaded)
+    with tempfile.TemporaryDirectory(prefix="studypack-anki-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        # Package.write_to_file would stamp zip entries with the current time; write the same
+        # collection ourselves so that a rebuild of an unchanged pack is byte-identical.
+        package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        conn.commit()
+        conn.close()
+        collection = db_path.read_bytes()
+    entries = {"collection.anki2": collection,
+               "media": json.dumps({str(i): name for i, name in enumerate(media.values())}).encode()}
+    entries.update((str(i), path.read_bytes()) for i, path in enumerate(media))
+    return _zip(entries)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()

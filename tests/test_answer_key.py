@@ -1,0 +1,84 @@
+"""The coach's answer key: tick boxes, points, worksheet pages that are right, a one-page score grid."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import SEED_PACK, normalize, run_cli
+from fast_text import page_texts as raw_page_texts
+from studypack.load import load_pack
+
+
+def page_texts(path) -> list[str]:
+    return [normalize(text) for text in raw_page_texts(path)]
+
+
+def worksheet_page_of(texts: list[str], number: int, question: str) -> int:
+    heading = f"{number}. {question}"
+    return next(i for i, text in enumerate(texts, 1) if heading in text)
+
+
+def check_pages(key_path, worksheet_path, count: int) -> None:
+    key = " ".join(page_texts(key_path))
+    sheet = page_texts(worksheet_path)
+    found = re.findall(r"(\d+)\. ([^()]+?) \(\d+ points?\) Worksheet page (\d+)", key)
+    assert [int(n) for n, _, _ in found] == list(range(1, count + 1))
+    for number, question, page in found:
+        assert worksheet_page_of(sheet, int(number), question) == int(page), (number, question)
+
+
+def test_each_question_gives_its_worksheet_page(seed_build):
+    check_pages(seed_build / "aws-lambda-answer-key.pdf", seed_build / "aws-lambda-worksheet.pdf", 20)
+
+
+def test_worksheet_pages_follow_the_variant(tmp_path):
+    result = run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--seed", "7",
+                     "--section", "advanced", "--edition", "worksheet", "--edition", "answer-key",
+                     "aws-lambda")
+    assert result.code == 0, result.err
+    (key,) = tmp_path.glob("aws-lambda-answer-key-seed-7-sel-*.pdf")
+    check_pages(key, tmp_path / key.name.replace("answer-key", "worksheet"), 5)
+
+
+def test_the_score_grid_is_one_page_with_every_question_and_the_total(seed_build):
+    texts = page_texts(seed_build / "aws-lambda-answer-key.pdf")
+    grid = texts[-1]
+    assert "Score grid" in grid and all("Score grid" not in t for t in texts[:-1])
+    loaded = load_pack(SEED_PACK, "aws-lambda.yaml")
+    items = [item for part in loaded.parts() for item in part.items]
+    total = sum(item.question.points for item in items)
+    rows = re.findall(r"(\d+) (.+?) (\d+)(?= \d+ |\s*Total)", grid[grid.index("Points Score") + 12:])
+    assert [int(n) for n, _, _ in rows] == [item.number for item in items]
+    assert [int(p) for _, _, p in rows] == [item.question.points for item in items]
+    assert f"Total: / {total} points" in grid
+
+
+def test_key_points_are_tick_boxes_with_points_and_a_score_box(seed_build):
+    from studypack.render import make_environment, render_html, RenderOptions
+
+    loaded = load_pack(SEED_PACK, "aws-lambda.yaml")
+    html = render_html(make_environment(), loaded, loaded.parts(), "answer-key", RenderOptions(),
+                       worksheet_pages={1: 3})
+    first = html[html.index('id="q-1"'):html.index('id="q-2"')]
+    points = loaded.pack.sections[1].questions[0].key_points
+    assert first.count('<span class="box"></span>') == len(points) > 0
+    assert "Worksheet page 3" in first
+    assert '<span class="score-box"></span> / 1' in first
+    text = " ".join(page_texts(seed_build / "aws-lambda-answer-key.pdf"))
+    assert "Listen for:" in text and "Score: / 1" in text
+
+
+def test_a_long_pack_splits_the_grid_into_two_columns_on_one_page(tmp_path):
+    from conftest import write_pack
+
+    questions = [{"question": f"Question {n} with a fairly long wording to be shortened in the grid?",
+                  "answer": "Yes.", "points": 2} for n in range(1, 61)]
+    write_pack(tmp_path / "content", "long", {"title": "Long", "sections": [
+        {"title": "All", "questions": questions}]})
+    result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
+                     "--edition", "answer-key", "long")
+    assert result.code == 0, result.err
+    texts = page_texts(tmp_path / "out" / "long-answer-key.pdf")
+    assert "Score grid" in texts[-1] and "Score grid" not in texts[-2]
+    assert "Total: / 120 points" in texts[-1]
+    assert all(f" {n} Question {n} " in texts[-1] for n in (1, 30, 31, 60))
