@@ -7,11 +7,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .load import load_pack
-from .model import ContentError, ContentErrors, LoadedPack
-from .render import EDITIONS, RenderOptions, make_environment, render_html
+from .options import EDITIONS, build_date
+from .parallel import Failure, Runner, Stats, default_jobs
+
+if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
+    from .incremental import BuildCache
+    from .model import ContentError, LoadedPack
+    from .render import RenderOptions
 
 PACK_SUFFIXES = (".yaml", ".yml")
 
@@ -28,6 +32,8 @@ class BuildOptions:
     editions: tuple[str, ...] = EDITIONS
     paper: str = "a4"
     check: bool = False
+    jobs: int = field(default_factory=default_jobs)
+    force: bool = False
 
 
 @dataclass
@@ -35,10 +41,13 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     checked: list[LoadedPack] = field(default_factory=list)
+    up_to_date: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    runs: list[tuple[Written, Stats]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.failures
 
 
 def display_path(path: Path) -> str:
@@ -89,11 +98,16 @@ class Written:
     target: Path
     pages: int
     seconds: float
+    render_seconds: float = 0.0
+    layout_seconds: float = 0.0
+    write_seconds: float = 0.0
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     """Every file this build writes, in order."""
-    render_options = RenderOptions(paper=options.paper)
+    from .render import RenderOptions
+
+    render_options = RenderOptions(paper=options.paper, build_date=build_date())
     return [
         Job(pack, edition, options.output / output_name(pack.pack_id, edition),
             options.content, render_options)
@@ -105,17 +119,23 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
 def run_job(job: Job) -> Written:
     """Render one job to its PDF and move it into place; the previous file survives a failure."""
     from .pdf import html_to_pdf, write_atomic
+    from .render import make_environment, render_html
 
     started = time.perf_counter()
     html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
+    rendered = time.perf_counter()
     pdf = html_to_pdf(html, job.content_root)
     write_atomic(job.target, pdf.data)
-    return Written(job.target, pdf.pages, time.perf_counter() - started)
+    return Written(job.target, pdf.pages, time.perf_counter() - started, rendered - started,
+                   pdf.layout_seconds, pdf.write_seconds)
 
 
-def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
+def load_all(paths: list[Path], result: BuildResult) -> list[LoadedPack]:
+    from .load import load_pack
+    from .model import ContentErrors
+
     loaded: list[LoadedPack] = []
-    for path in find_packs(options.content, options.packs):
+    for path in paths:
         try:
             loaded.append(load_pack(path, display_path(path)))
         except ContentErrors as exc:
@@ -123,14 +143,73 @@ def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     return loaded
 
 
-def build(options: BuildOptions, out: TextIO = sys.stdout) -> BuildResult:
-    """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
+def planned_outputs(options: BuildOptions, pack_path: Path) -> list[tuple[str, Path]]:
+    """(edition, target) of each file plan() makes of this pack, known before loading it."""
+    return [(edition, options.output / output_name(pack_path.stem, edition))
+            for edition in options.editions]
+
+
+def build(options: BuildOptions, out: TextIO | None = None, err: TextIO | None = None
+          ) -> BuildResult:
+    """Load every chosen pack, report all content errors, and write the PDFs of the good ones
+    whose inputs changed since they were last written."""
+    from .incremental import BuildCache, options_shape
+
+    out, err = out or sys.stdout, err or sys.stderr
     result = BuildResult()
-    result.checked = load_all(options, result)
+    paths = find_packs(options.content, options.packs)
     if options.check:
+        result.checked = load_all(paths, result)
         return result
-    for job in plan(options, result.checked):
-        written = run_job(job)
-        result.written.append(written.target)
-        print(display_path(written.target), file=out, flush=True)
+    cache = BuildCache(options.output, options_shape(options, build_date()))
+    stale = []
+    for path in paths:
+        outputs = planned_outputs(options, path)
+        if not options.force and cache.pack_is_current(path, outputs):
+            result.up_to_date.extend(target for _, target in outputs)
+        else:
+            stale.append(path)
+    if stale:
+        build_stale(options, stale, cache, result, out, err)
+    cache.save()
+    for target in result.up_to_date:
+        print(f"up to date: {display_path(target)}", file=err)
     return result
+
+
+def build_stale(options: BuildOptions, stale: list[Path], cache: BuildCache, result: BuildResult,
+                out: TextIO, err: TextIO) -> None:
+    """Load the packs that changed and write their files, in worker processes when it pays."""
+    from . import load, render  # noqa: F401 (imported before the workers fork: they inherit them)
+
+    with Runner(options.jobs, expected=len(stale) * len(options.editions)) as runner:
+        result.checked = load_all(stale, result)
+        jobs = stale_jobs(options, result, cache)
+        for job, outcome, stats in runner.run(run_job, jobs, cost=job_cost):
+            if isinstance(outcome, Failure):
+                result.failures.append(f"error: {display_path(Path(job.pack.path))}: building the "
+                                       f"{job.edition} failed: {outcome.message}")
+                print(outcome.detail, file=err)
+                continue
+            cache.remember_output(job)
+            result.written.append(outcome.target)
+            result.runs.append((outcome, stats))
+            print(display_path(outcome.target), file=out, flush=True)
+
+
+def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) -> list[Job]:
+    """The jobs whose file is missing or out of date; the others are added to result.up_to_date."""
+    for pack in result.checked:
+        cache.remember_pack(pack)
+    jobs = []
+    for job in plan(options, result.checked):
+        if not options.force and cache.job_is_current(job):
+            result.up_to_date.append(job.target)
+        else:
+            jobs.append(job)
+    return jobs
+
+
+def job_cost(job: Job) -> int:
+    """A guess of a job's work, to start the longest first: the size of its pack file."""
+    return Path(job.pack.path).stat().st_size

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildOptions, UsageError, build
-from .render import EDITIONS, PAPERS
+from .options import EDITIONS, PAPERS
+from .parallel import default_jobs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,8 +34,19 @@ def make_parser() -> argparse.ArgumentParser:
                         help="paper size (default: a4)")
     parser.add_argument("--check", action="store_true",
                         help="validate the packs and write nothing")
+    parser.add_argument("--jobs", "-j", type=_job_count, default=default_jobs(), metavar="N",
+                        help="documents rendered at once, in worker processes "
+                             "(default: the number of cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every file, even those whose inputs are unchanged")
     parser.add_argument("--version", action="version", version=f"studypack {__version__}")
     return parser
+
+
+def _job_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+    return int(text)
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
@@ -45,6 +57,8 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         editions=tuple(dict.fromkeys(args.edition)) if args.edition else EDITIONS,
         paper=args.paper,
         check=args.check,
+        jobs=args.jobs,
+        force=args.force,
     )
 
 
@@ -76,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         count = len(result.errors)
         print(f"{count} content error{'s' if count > 1 else ''}; fix "
               f"{'them' if count > 1 else 'it'} and build again", file=sys.stderr)
+    for failure in result.failures:
+        print(failure, file=sys.stderr)
+    if result.errors or result.failures:
         return 1
     if args.check:
         for pack in result.checked:
