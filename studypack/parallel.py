@@ -40,8 +40,9 @@ class Failure:
 class Stats:
     """What a job cost the process that ran it."""
 
-    import_seconds: float  # WeasyPrint's import, when this job was the first of its process
+    import_seconds: float  # CPU seconds of WeasyPrint's import, if this job came first in its process
     peak_rss_kib: int
+    worker: int = 0  # process id
 
 
 _imported_in = 0.0  # seconds this worker spent importing WeasyPrint, reported with its first job
@@ -65,12 +66,12 @@ def _warm_up() -> None:
     global _imported_in
     from .pdf import MissingSystemLibraries, import_weasyprint
 
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         import_weasyprint()
     except MissingSystemLibraries:
         return  # the first job raises it again and reports it
-    _imported_in = time.perf_counter() - started
+    _imported_in = time.process_time() - started
 
 
 def _attempt(work: Callable, job) -> tuple[object, Stats]:
@@ -86,7 +87,7 @@ def _attempt(work: Callable, job) -> tuple[object, Stats]:
         outcome = Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
     import_seconds, _imported_in = _imported_in, 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return outcome, Stats(import_seconds, peak)
+    return outcome, Stats(import_seconds, peak, os.getpid())
 
 
 class Runner:
