@@ -116,7 +116,7 @@ class BuildCache:
             return False
 
     def pack_is_current(self, pack_path: Path, outputs: list[tuple[str, Path]]) -> bool:
-        """True when the pack is unchanged since its last build and each (edition, target) is current."""
+        """True when the pack is unchanged since it was last built and each output is current."""
         known = self.packs.get(str(pack_path.resolve()))
         if not known or known.get("digest") != self._digest(pack_path):
             return False

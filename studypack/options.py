@@ -1,4 +1,4 @@
-"""Names a build can ask for and the date it prints: cheap to import, so a no-op build stays fast."""
+"""Names a build can ask for and the date it prints; cheap to import, for fast no-op builds."""
 
 from __future__ import annotations
 

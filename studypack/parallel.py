@@ -40,7 +40,7 @@ class Failure:
 class Stats:
     """What a job cost the process that ran it."""
 
-    import_seconds: float  # CPU seconds of WeasyPrint's import, if this job came first in its process
+    import_seconds: float  # CPU seconds of WeasyPrint's import, when first in its process
     peak_rss_kib: int
     worker: int = 0  # process id
 
@@ -49,7 +49,7 @@ _imported_in = 0.0  # seconds this worker spent importing WeasyPrint, reported w
 
 
 def start_context() -> multiprocessing.context.BaseContext:
-    """fork while it is safe (no threads, WeasyPrint not loaded here); forkserver or spawn otherwise.
+    """fork while it is safe (no threads, no WeasyPrint loaded here), else forkserver or spawn.
 
     fork saves each worker from starting Python and importing studypack's dependencies again.
     """

@@ -1,4 +1,4 @@
-"""Incremental builds: unchanged outputs are skipped, and anything that shapes a file rebuilds it."""
+"""Incremental builds: unchanged outputs are skipped; whatever shapes a file rebuilds it."""
 
 from __future__ import annotations
 

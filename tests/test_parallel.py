@@ -72,7 +72,8 @@ def die_on_two(n: int) -> int:
 
 def test_a_raising_job_leaves_every_other_result_in_order():
     with Runner(jobs=2, expected=5) as runner:
-        results = [(job, outcome) for job, outcome, _ in runner.run(square_or_fail, [1, 2, 3, 4, 5])]
+        results = [(job, outcome)
+                   for job, outcome, _ in runner.run(square_or_fail, [1, 2, 3, 4, 5])]
     assert [job for job, _ in results] == [1, 2, 3, 4, 5]
     assert [o for _, o in results if not isinstance(o, Failure)] == [1, 4, 16, 25]
     failure = results[2][1]
