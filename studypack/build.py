@@ -180,7 +180,10 @@ def build(options: BuildOptions, out: TextIO | None = None, err: TextIO | None =
 def build_stale(options: BuildOptions, stale: list[Path], cache: BuildCache, result: BuildResult,
                 out: TextIO, err: TextIO) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays."""
-    from . import load, render  # noqa: F401 (imported before the workers fork: they inherit them)
+    from .pdf import collector_paused
+
+    with collector_paused():  # imported before the workers fork, so that they inherit them
+        from . import load, render  # noqa: F401
 
     with Runner(options.jobs, expected=len(stale) * len(options.editions)) as runner:
         result.checked = load_all(stale, result)

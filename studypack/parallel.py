@@ -64,13 +64,17 @@ def start_context() -> multiprocessing.context.BaseContext:
 def _warm_up() -> None:
     """Worker initializer: import WeasyPrint now, before the first job arrives."""
     global _imported_in
-    from .pdf import MissingSystemLibraries, import_weasyprint
+    import gc
+
+    from .pdf import MissingSystemLibraries, collector_paused, import_weasyprint
 
     started = time.process_time()
     try:
-        import_weasyprint()
+        with collector_paused():  # an import makes no garbage worth the collections
+            import_weasyprint()
     except MissingSystemLibraries:
         return  # the first job raises it again and reports it
+    gc.freeze()  # what is loaded now lives as long as the process: never scan it again
     _imported_in = time.process_time() - started
 
 
