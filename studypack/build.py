@@ -162,30 +162,32 @@ def build(options: BuildOptions, out: TextIO | None = None, err: TextIO | None =
         result.checked = load_all(paths, result)
         return result
     cache = BuildCache(options.output, options_shape(options, build_date()))
-    stale = []
+    stale, documents = [], 0
     for path in paths:
         outputs = planned_outputs(options, path)
-        if not options.force and cache.pack_is_current(path, outputs):
-            result.up_to_date.extend(target for _, target in outputs)
-        else:
+        to_build = outputs if options.force else cache.stale_outputs(path, outputs)
+        if to_build:
             stale.append(path)
+            documents += len(to_build)
+        else:
+            result.up_to_date.extend(target for _, target in outputs)
     if stale:
-        build_stale(options, stale, cache, result, out, err)
+        build_stale(options, stale, documents, cache, result, out, err)
     cache.save()
     for target in result.up_to_date:
         print(f"up to date: {display_path(target)}", file=err)
     return result
 
 
-def build_stale(options: BuildOptions, stale: list[Path], cache: BuildCache, result: BuildResult,
-                out: TextIO, err: TextIO) -> None:
+def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache: BuildCache,
+                result: BuildResult, out: TextIO, err: TextIO) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays."""
     from .pdf import collector_paused
 
     with collector_paused():  # imported before the workers fork, so that they inherit them
         from . import load, render  # noqa: F401
 
-    with Runner(options.jobs, expected=len(stale) * len(options.editions)) as runner:
+    with Runner(options.jobs, expected=documents) as runner:
         result.checked = load_all(stale, result)
         jobs = stale_jobs(options, result, cache)
         for job, outcome, stats in runner.run(run_job, jobs, cost=job_cost):

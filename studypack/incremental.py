@@ -115,14 +115,16 @@ class BuildCache:
         except OSError:
             return False
 
-    def pack_is_current(self, pack_path: Path, outputs: list[tuple[str, Path]]) -> bool:
-        """True when the pack is unchanged since it was last built and each output is current."""
+    def stale_outputs(self, pack_path: Path, outputs: list[tuple[str, Path]]
+                      ) -> list[tuple[str, Path]]:
+        """The (edition, target) pairs that must be built again: all of them when the pack file
+        changed since it was last built, else those whose other inputs changed."""
         known = self.packs.get(str(pack_path.resolve()))
         if not known or known.get("digest") != self._digest(pack_path):
-            return False
+            return outputs
         images = known.get("images", [])
-        return all(self._is_current(target, self.key(pack_path, images, edition, target))
-                   for edition, target in outputs)
+        return [(edition, target) for edition, target in outputs
+                if not self._is_current(target, self.key(pack_path, images, edition, target))]
 
     def remember_pack(self, loaded) -> None:
         """Record a freshly loaded pack: its file's hash and the images it uses."""

@@ -104,3 +104,26 @@ def test_jobs_must_be_a_positive_number(tmp_path):
         done = run_cli("--content", tmp_path, "--jobs", bad)
         assert done.code == 2
         assert "--jobs" in done.err
+
+
+def test_a_single_stale_document_is_built_without_a_pool(tmp_path, monkeypatch):
+    from studypack import build as build_module
+
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_pack(content, "alpha", pack("Alpha"))
+    editions = ("--edition", "guide", "--edition", "answer-key")
+    assert run_cli("--content", content, "--output", out, "--jobs", "1", *editions).code == 0
+    (out / "alpha-guide.pdf").unlink()
+    pools = []
+
+    class Spy(Runner):
+        def __enter__(self):
+            entered = super().__enter__()
+            pools.append(self.pool)
+            return entered
+
+    monkeypatch.setattr(build_module, "Runner", Spy)
+    done = run_cli("--content", content, "--output", out, "--jobs", "2", *editions)
+    assert done.code == 0, done.err
+    assert [Path(line).name for line in done.out.splitlines()] == ["alpha-guide.pdf"]
+    assert pools == [None]
