@@ -54,6 +54,8 @@ def options_shape(options, when: date) -> str:
 
 def image_sources(model) -> list[str]:
     """Every image `src` in a pack model, wherever the schema lets an image appear."""
+    from .model import Image
+
     found: list[str] = []
 
     def walk(value) -> None:
@@ -63,9 +65,9 @@ def image_sources(model) -> list[str]:
         elif isinstance(value, dict):
             for item in value.values():
                 walk(item)
+        elif isinstance(value, Image):
+            found.append(value.src)
         elif hasattr(type(value), "model_fields"):
-            if type(value).__name__ == "Image":
-                found.append(value.src)
             for name in type(value).model_fields:
                 walk(getattr(value, name))
 
