@@ -13,6 +13,8 @@ from .options import EDITIONS, build_date
 from .parallel import Failure, Runner, Stats, default_jobs
 
 if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
+    import jinja2
+
     from .incremental import BuildCache
     from .model import ContentError, LoadedPack
     from .render import RenderOptions
@@ -116,13 +118,16 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     ]
 
 
-def run_job(job: Job) -> Written:
-    """Render one job to its PDF and move it into place; the previous file survives a failure."""
+def run_job(job: Job, env: jinja2.Environment | None = None) -> Written:
+    """Render one job to its PDF and move it into place; the previous file survives a failure.
+
+    `env`: the Jinja2 environment of this process, made once, so templates compile once."""
     from .pdf import html_to_pdf, write_atomic
     from .render import make_environment, render_html
 
     started, cpu = time.perf_counter(), time.process_time()
-    html = render_html(make_environment(), job.pack, job.pack.parts(), job.edition, job.render)
+    env = env or make_environment()
+    html = render_html(env, job.pack, job.pack.parts(), job.edition, job.render)
     rendered = time.process_time()
     pdf = html_to_pdf(html, job.content_root)
     write_atomic(job.target, pdf.data)
@@ -185,9 +190,9 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
     from .pdf import collector_paused
 
     with collector_paused():  # imported before the workers fork, so that they inherit them
-        from . import load, render  # noqa: F401
+        from . import load, render  # noqa: F401 (load)
 
-    with Runner(options.jobs, expected=documents) as runner:
+    with Runner(options.jobs, expected=documents, setup=render.make_environment) as runner:
         result.checked = load_all(stale, result)
         jobs = stale_jobs(options, result, cache)
         for job, outcome, stats in runner.run(run_job, jobs, cost=job_cost):

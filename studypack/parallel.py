@@ -46,6 +46,7 @@ class Stats:
 
 
 _imported_in = 0.0  # seconds this worker spent importing WeasyPrint, reported with its first job
+_context: object = None  # what setup() made for this process's jobs (a Jinja2 environment)
 
 
 def start_context() -> multiprocessing.context.BaseContext:
@@ -61,13 +62,14 @@ def start_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _warm_up() -> None:
-    """Worker initializer: import WeasyPrint now, before the first job arrives."""
-    global _imported_in
+def _warm_up(setup: Callable[[], object] | None) -> None:
+    """Worker initializer: make the jobs' context and import WeasyPrint before the first job."""
+    global _imported_in, _context
     import gc
 
     from .pdf import MissingSystemLibraries, collector_paused, import_weasyprint
 
+    _context = setup() if setup else None
     started = time.process_time()
     try:
         with collector_paused():  # an import makes no garbage worth the collections
@@ -84,7 +86,7 @@ def _attempt(work: Callable, job) -> tuple[object, Stats]:
     from .pdf import MissingSystemLibraries
 
     try:
-        outcome = work(job)
+        outcome = work(job, _context)
     except MissingSystemLibraries:
         raise
     except Exception as exc:  # a bug, or WeasyPrint failing on this document
@@ -97,8 +99,9 @@ def _attempt(work: Callable, job) -> tuple[object, Stats]:
 class Runner:
     """Runs jobs serially, or in a pool of processes started on entry (only when it can pay off)."""
 
-    def __init__(self, jobs: int, expected: int):
+    def __init__(self, jobs: int, expected: int, setup: Callable[[], object] | None = None):
         self.workers = max(1, min(jobs, expected))
+        self.setup = setup  # run once in each process: its result goes to every job there
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Runner:
@@ -106,7 +109,7 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
-                                            initializer=_warm_up)
+                                            initializer=_warm_up, initargs=(self.setup,))
             for _ in range(self.workers):  # start every worker now, not at the first job
                 self.pool.submit(os.getpid)
         return self
@@ -117,11 +120,11 @@ class Runner:
 
     def run(self, work: Callable, jobs: list, cost: Callable | None = None
             ) -> Iterator[tuple[object, object, Stats]]:
-        """(job, Written or Failure, Stats) for every job, in the order given; the pool starts
-        the costliest jobs first, so that no worker is left with a long one at the end."""
+        """(job, work(job, context) or a Failure, Stats) for every job, in the order given; the
+        pool starts the costliest jobs first, so that no worker ends alone on a long one."""
         if self.pool is None:
             if jobs:
-                _warm_up()
+                _warm_up(self.setup)
             for job in jobs:
                 outcome, stats = _attempt(work, job)
                 yield job, outcome, stats

@@ -58,13 +58,13 @@ def test_one_job_or_one_document_starts_no_pool():
         assert runner.pool is None
 
 
-def square_or_fail(n: int) -> int:
+def square_or_fail(n: int, _context=None) -> int:
     if n == 3:
         raise ValueError("three is not allowed")
     return n * n
 
 
-def die_on_two(n: int) -> int:
+def die_on_two(n: int, _context=None) -> int:
     if n == 2:
         os._exit(9)  # a worker killed mid-job (out of memory, a crash in a C library)
     return n
