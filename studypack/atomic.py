@@ -47,6 +47,15 @@ def discard(staged: list[Staged]) -> None:
             os.unlink(item.temp)
 
 
+def sweep(targets: list[Path]) -> None:
+    """Remove temporary files staged for these targets and not moved into place (after Ctrl-C,
+    a worker may have staged a file whose result was never collected)."""
+    for target in targets:
+        for temp in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+
+
 def commit(staged: list[Staged]) -> None:
     """Move every staged file into place; Ctrl-C waits until all have moved: a set is never split."""
     with _interrupt_deferred():

@@ -1,4 +1,4 @@
-"""The build: find packs, load them all, then render and write each edition of each pack."""
+"""The build: find packs, skip what is up to date, load the rest, render each edition, write."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .atomic import Staged, commit, discard, stage
-from .editions import ALL_EDITIONS
-from .load import load_pack
-from .model import ContentError, ContentErrors, LoadedPack, Part
-from .progress import Progress
-from .render import EDITIONS, RenderOptions
-from .select import Selection, SelectionError, select, variant_code
+from .atomic import Staged, commit, discard, sweep, stage
+from .options import ALL_EDITIONS, EDITIONS, Selection, build_date
+from .parallel import Failure as WorkerFailure
+from .parallel import Runner, Stats, default_jobs
+
+if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
+    import jinja2
+
+    from .incremental import BuildCache
+    from .model import ContentError, LoadedPack, Part
+    from .progress import Progress
+    from .render import RenderOptions
 
 PACK_SUFFIXES = (".yaml", ".yml")
 
@@ -36,6 +41,23 @@ class BuildOptions:
     html: bool = False
     selection: Selection = Selection()
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
+    jobs: int = field(default_factory=default_jobs)
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A pack whose files could not be made: its previous files are left as they were."""
+
+    pack_path: str
+    step: str  # what could not be done: "build the worksheet", "move its files into place"
+    message: str
+    detail: str = ""  # the traceback, for a bug report
+    is_bug: bool = True  # False when the system refused (disk full, no permission)
+
+    def __str__(self) -> str:
+        return (f"{self.pack_path}: error: could not {self.step} ({self.message}); "
+                f"its earlier PDFs are unchanged")
 
 
 @dataclass
@@ -44,6 +66,8 @@ class BuildResult:
     errors: list[ContentError] = field(default_factory=list)
     checked: list[LoadedPack] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    up_to_date: list[Path] = field(default_factory=list)
+    runs: list[tuple[Written, Stats]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +110,10 @@ def output_name(pack_id: str, edition: str, variant: str | None = None) -> str:
     return f"{pack_id}-{edition}{suffix}.pdf"
 
 
+def booklet_target(target: Path) -> Path:
+    return target.with_name(f"{target.stem}-booklet.pdf")
+
+
 @dataclass(frozen=True)
 class Job:
     """One output file: an edition of a pack, rendered with the given options."""
@@ -99,36 +127,36 @@ class Job:
     html: bool = False
     parts: tuple[Part, ...] = ()  # the selected questions; empty: the whole pack
 
+    @property
+    def targets(self) -> tuple[Path, ...]:
+        return (self.target, self.booklet) if self.booklet else (self.target,)
+
 
 @dataclass(frozen=True)
 class Written:
     target: Path
     pages: int
-    seconds: float
+    seconds: float  # wall clock; the stages below in CPU seconds
     staged: tuple[Staged, ...]  # the new files, not yet in place
     booklet: Path | None = None
+    render_seconds: float = 0.0
+    layout_seconds: float = 0.0
+    write_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
-class Failure:
-    """A pack whose files could not be made: its previous PDFs are left as they were."""
+class Refused:
+    """Content errors found while rendering (a resource the fetcher refused), as a result."""
 
-    pack: LoadedPack
-    step: str  # what could not be done: "build the worksheet", "move its PDFs into place"
-    error: Exception
-
-    @property
-    def is_bug(self) -> bool:
-        """True unless the system refused (disk full, no permission): then it is not our bug."""
-        return not isinstance(self.error, OSError)
-
-    def __str__(self) -> str:
-        return (f"{display_path(Path(self.pack.path))}: error: could not {self.step} "
-                f"({type(self.error).__name__}: {self.error}); its earlier PDFs are unchanged")
+    errors: tuple[ContentError, ...]
 
 
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
-    """Every file this build writes, in order."""
+    """Every file this build writes, in order; a selection a pack cannot satisfy is a UsageError."""
+    from .render import RenderOptions
+    from .select import SelectionError, select, variant_code
+
+    when = build_date()  # once per build: every file of it prints the same date
     jobs = []
     for pack in packs:
         try:
@@ -136,48 +164,58 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
             variant = variant_code(pack, options.selection)
         except SelectionError as exc:
             raise UsageError(str(exc)) from None
-        render_options = RenderOptions(paper=options.paper, variant=variant,
+        render_options = RenderOptions(paper=options.paper, build_date=when, variant=variant,
                                        back_offset_mm=options.back_offset_mm)
         for edition in options.editions:
             target = options.output / output_name(pack.pack_id, edition, variant)
             booklet = options.booklet and edition in EDITIONS
             jobs.append(Job(pack, edition, target,
                             Path(pack.path).parent,  # images were checked against this folder
-                            render_options,
-                            target.with_name(f"{target.stem}-booklet.pdf") if booklet else None,
+                            render_options, booklet_target(target) if booklet else None,
                             options.html, parts))
     return jobs
 
 
-def run_job(job: Job) -> Written:
-    """Render one job to staged files beside its targets; the targets are not touched yet."""
+def run_job(job: Job, env: jinja2.Environment | None = None) -> Written | Refused:
+    """Render one job to staged files beside its targets; the targets are not touched yet.
+
+    `env`: the Jinja2 environment of this process, made once, so templates compile once."""
     from .editions import produce
+    from .model import ContentError
     from .pdf import RefusedResource
 
     started = time.perf_counter()
     parts = list(job.parts) or job.pack.parts()
     try:
-        output = produce(job.pack, parts, job.edition, job.render, job.content_root)
+        output = produce(job.pack, parts, job.edition, job.render, job.content_root, env)
     except RefusedResource as exc:  # the load-time checks should have caught it: say what
-        raise ContentErrors([ContentError(display_path(Path(job.pack.path)), 1, 1,
+        return Refused(tuple(ContentError(display_path(Path(job.pack.path)), 1, 1,
                                           f"the {job.edition} was not written: {refused}")
-                             for refused in exc.refused]) from None
+                             for refused in exc.refused))
     if job.html and output.html:
         from .preview import write_preview
 
         write_preview(output.html, job.target.with_suffix(".html"))
     staged = [stage(job.target, output.data)]
-    if job.booklet:
-        from .booklet import impose
+    try:
+        if job.booklet:
+            from .booklet import impose
 
-        staged.append(stage(job.booklet, impose(output.data)))
+            staged.append(stage(job.booklet, impose(output.data)))
+    except BaseException:
+        discard(staged)
+        raise
     return Written(job.target, output.pages, time.perf_counter() - started, tuple(staged),
-                   job.booklet)
+                   job.booklet, output.render_seconds, output.layout_seconds,
+                   output.write_seconds)
 
 
-def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
+def load_all(paths: list[Path], result: BuildResult) -> list[LoadedPack]:
+    from .load import load_pack
+    from .model import ContentErrors
+
     loaded: list[LoadedPack] = []
-    for path in find_packs(options.content, options.packs):
+    for path in paths:
         try:
             loaded.append(load_pack(path, display_path(path)))
         except ContentErrors as exc:
@@ -185,63 +223,127 @@ def load_all(options: BuildOptions, result: BuildResult) -> list[LoadedPack]:
     return loaded
 
 
-def build(options: BuildOptions, out: TextIO | None = None, progress: Progress | None = None
-          ) -> BuildResult:
-    """Load every chosen pack, report all content errors, and write the PDFs of the good ones."""
-    out = out or sys.stdout
+def planned_outputs(options: BuildOptions, pack_path: Path) -> list[tuple[str, Path]]:
+    """(edition, target) of each file plan() makes of this pack, known before loading it; the
+    booklets ride on their edition's key."""
+    return [(edition, options.output / output_name(pack_path.stem, edition))
+            for edition in options.editions]
+
+
+def build(options: BuildOptions, out: TextIO | None = None, progress: Progress | None = None,
+          err: TextIO | None = None) -> BuildResult:
+    """Load the chosen packs, report all content errors, and write the files of the good ones
+    whose inputs changed since they were last written."""
+    from .incremental import BuildCache, options_shape
+
+    out, err = out or sys.stdout, err or sys.stderr
     result = BuildResult()
-    result.checked = load_all(options, result)
-    jobs = plan(options, result.checked)  # a selection the packs cannot satisfy stops here
+    paths = find_packs(options.content, options.packs)
     if options.check:
+        result.checked = load_all(paths, result)
+        plan(options, result.checked)  # a selection the packs cannot satisfy is an error too
         return result
-    if progress:
-        progress.start(len(jobs))
-    try:
-        for group in _by_pack(jobs):
-            for written in build_pack(group, result):
-                for target in (written.target, written.booklet):
-                    if target:
-                        result.written.append(target)
-                        print(display_path(target), file=out, flush=True)
-                if progress:
-                    progress.written(written)
-    finally:
-        if progress:
-            progress.stop()
+    cache = BuildCache(options.output, options_shape(options, build_date()))
+    stale, documents = [], 0
+    for path in paths:
+        outputs = planned_outputs(options, path)
+        if options.force or not options.selection.is_plain or options.booklet:
+            to_build = outputs  # named by variant, or with booklets: known once loaded
+        else:
+            to_build = cache.stale_outputs(path, outputs)
+        if to_build:
+            stale.append(path)
+            documents += len(to_build)
+        else:
+            result.up_to_date.extend(target for _, target in outputs)
+    if stale:
+        build_stale(options, stale, documents, cache, result, out, progress)
+    cache.save()
+    for target in result.up_to_date:
+        print(f"up to date: {display_path(target)}", file=err)
     return result
 
 
-def _by_pack(jobs: list[Job]) -> list[list[Job]]:
-    groups: dict[int, list[Job]] = {}
-    for job in jobs:
-        groups.setdefault(id(job.pack), []).append(job)
-    return list(groups.values())
+def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache: BuildCache,
+                result: BuildResult, out: TextIO, progress: Progress | None) -> None:
+    """Load the packs that changed and write their files, in worker processes when it pays; each
+    pack's files move into place together, or not at all."""
+    from .pdf import collector_paused
 
+    with collector_paused():  # imported before the workers fork, so that they inherit them
+        from . import editions, load, render  # noqa: F401 (load, editions)
 
-def build_pack(jobs: list[Job], result: BuildResult) -> list[Written]:
-    """Every file of one pack, moved into place together; on any failure, none of them."""
-    from .pdf import MissingSystemLibraries
-
-    written: list[Written] = []
-    step = ""
-    try:
+    with Runner(options.jobs, expected=documents, setup=render.make_environment) as runner:
+        result.checked = load_all(stale, result)
+        jobs = stale_jobs(options, result, cache)
+        if progress:
+            progress.start(len(jobs))
+        pending: list[tuple[Job, object]] = []
         try:
-            for job in jobs:
-                step = f"build the {job.edition}"
-                written.append(run_job(job))
-            step = "move its new PDFs into place"
-            commit([s for w in written for s in w.staged])
-        except MissingSystemLibraries:
+            results = runner.run(run_job, jobs, cost=job_cost)
+            for index, (job, outcome, stats) in enumerate(results):
+                pending.append((job, outcome))
+                if isinstance(outcome, Written):
+                    result.runs.append((outcome, stats))
+                if index + 1 == len(jobs) or jobs[index + 1].pack is not job.pack:
+                    finish_pack(pending, cache, result, out, progress)
+                    pending = []
+        except BaseException:  # Ctrl-C: no temporary file stays behind
+            for _, outcome in pending:
+                if isinstance(outcome, Written):
+                    discard(list(outcome.staged))
+            sweep([target for job in jobs for target in job.targets])
             raise
-        except ContentErrors as exc:  # a resource the fetcher refused: the pack's content is at fault
-            result.errors.extend(exc.errors)
-            discard([s for w in written for s in w.staged])
-            return []
-        except Exception as exc:  # a bug or a full disk: this pack fails, the others go on
-            result.failures.append(Failure(jobs[0].pack, step, exc))
-            discard([s for w in written for s in w.staged])
-            return []
-    except BaseException:  # Ctrl-C among them: no temporary file stays behind
-        discard([s for w in written for s in w.staged])
-        raise
-    return written
+        finally:
+            if progress:
+                progress.stop()
+
+
+def finish_pack(done: list[tuple[Job, object]], cache: BuildCache, result: BuildResult,
+                out: TextIO, progress: Progress | None) -> None:
+    """Move one pack's new files into place if every one was made; else keep its old files."""
+    written = [outcome for _, outcome in done if isinstance(outcome, Written)]
+    staged = [s for w in written for s in w.staged]
+    pack_path = display_path(Path(done[0][0].pack.path))
+    refused = [e for _, outcome in done if isinstance(outcome, Refused) for e in outcome.errors]
+    failed = [(job, outcome) for job, outcome in done if isinstance(outcome, WorkerFailure)]
+    if refused or failed:
+        discard(staged)
+        result.errors.extend(refused)
+        result.failures.extend(
+            Failure(pack_path, f"build the {job.edition}", outcome.message, outcome.detail,
+                    outcome.is_bug)
+            for job, outcome in failed)
+        return
+    try:
+        commit(staged)
+    except OSError as exc:
+        result.failures.append(Failure(pack_path, "move its new PDFs into place",
+                                       f"{type(exc).__name__}: {exc}", is_bug=False))
+        return
+    for job, outcome in done:
+        cache.remember_output(job)
+        for target in (outcome.target, outcome.booklet):
+            if target:
+                result.written.append(target)
+                print(display_path(target), file=out, flush=True)
+        if progress:
+            progress.written(outcome)
+
+
+def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) -> list[Job]:
+    """The jobs whose files are missing or out of date; the others go to result.up_to_date."""
+    for pack in result.checked:
+        cache.remember_pack(pack)
+    jobs = []
+    for job in plan(options, result.checked):
+        if not options.force and cache.job_is_current(job):
+            result.up_to_date.extend(job.targets)
+        else:
+            jobs.append(job)
+    return jobs
+
+
+def job_cost(job: Job) -> int:
+    """A guess of a job's work, to start the longest first: the size of its pack file."""
+    return Path(job.pack.path).stat().st_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import traceback
 from pathlib import Path
@@ -10,10 +11,9 @@ from pathlib import Path
 from . import __version__
 from . import extras
 from .build import BuildOptions, UsageError, build
+from .options import ALL_EDITIONS, PAPERS, Selection
+from .parallel import default_jobs
 from .progress import Progress
-from .editions import ALL_EDITIONS
-from .render import PAPERS
-from .select import Selection
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +57,11 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                         help="also write each edition's HTML beside its PDF, to look at in a browser")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress or summary on stderr (errors are still printed)")
+    parser.add_argument("--jobs", "-j", type=_job_count, default=default_jobs(), metavar="N",
+                        help="documents rendered at once, in worker processes "
+                             "(default: the number of cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every file, even those whose inputs are unchanged")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--check", action="store_true",
                        help="validate the packs and write nothing")
@@ -81,6 +86,12 @@ def _offset(text: str) -> tuple[float, float]:
     return (x, y)
 
 
+def _job_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+    return int(text)
+
+
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
         content=args.content,
@@ -93,6 +104,8 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         html=args.html,
         selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed),
         back_offset_mm=args.back_offset,
+        jobs=args.jobs,
+        force=args.force,
     )
 
 
@@ -104,7 +117,8 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
         if args.schema or args.new is not None or args.watch:
             return extras.run(args, options_from(args))
         progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
-        result = build(options_from(args), progress.stdout if progress else None, progress)
+        result = build(options_from(args), progress.stdout if progress else None, progress,
+                       err=io.StringIO() if args.quiet else None)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except UsageError as exc:
@@ -125,15 +139,14 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     for error in result.errors:
         print(error, file=sys.stderr)
     for failure in result.failures:  # a bug keeps its traceback; what it cost comes last
-        if failure.is_bug:
-            traceback.print_exception(failure.error, file=sys.stderr)
+        if failure.is_bug and failure.detail:
+            print(failure.detail, end="", file=sys.stderr)
         print(failure, file=sys.stderr)
-    if result.failures and not result.errors:
-        return 1
     if result.errors:
         count = len(result.errors)
         print(f"{count} content error{'s' if count > 1 else ''}; fix "
               f"{'them' if count > 1 else 'it'} and build again", file=sys.stderr)
+    if result.errors or result.failures:
         return 1
     if args.check:
         for pack in result.checked:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import LoadedPack, Part
-from . import pdf
-from .render import EDITIONS, RenderOptions, make_environment, render_html
+import jinja2
 
-# The template editions, then those made from them: every edition, in build order.
-ALL_EDITIONS = (*EDITIONS, "flashcards", "anki")
+from . import pdf
+from .model import LoadedPack, Part
+from .options import ALL_EDITIONS, EDITIONS  # noqa: F401 (re-exported)
+from .render import RenderOptions, make_environment, render_html
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,18 @@ class Output:
     data: bytes
     pages: int  # 0 for files that have no pages (the Anki deck)
     html: str | None = None  # the HTML a PDF was made from, for --html
+    render_seconds: float = 0.0  # CPU seconds: Jinja2, then WeasyPrint's layout and writing
+    layout_seconds: float = 0.0
+    write_seconds: float = 0.0
 
 
-def question_pages(loaded: LoadedPack, parts: list[Part], edition: str, options: RenderOptions,
-                   content_root: Path) -> dict[int, int]:
+def question_pages(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], edition: str,
+                   options: RenderOptions, content_root: Path) -> dict[int, int]:
     """Question number -> page (from 1) where that question's heading sits in `edition`.
 
     The edition is laid out (not written) with the same parts and options as its own build, so
     the pages match the PDF the reader holds, variants included."""
-    html = render_html(make_environment(), loaded, parts, edition, options)
+    html = render_html(env, loaded, parts, edition, options)
     document = pdf.render_document(html, content_root)
     pages: dict[int, int] = {}
     for index, page in enumerate(document.pages, start=1):
@@ -37,8 +41,9 @@ def question_pages(loaded: LoadedPack, parts: list[Part], edition: str, options:
 
 
 def produce(loaded: LoadedPack, parts: list[Part], edition: str, options: RenderOptions,
-            content_root: Path) -> Output:
+            content_root: Path, env: jinja2.Environment | None = None) -> Output:
     """The bytes of one edition of one pack, for the given parts."""
+    env = env or make_environment()
     if edition == "anki":
         from .anki import deck_bytes
 
@@ -46,11 +51,15 @@ def produce(loaded: LoadedPack, parts: list[Part], edition: str, options: Render
     if edition == "flashcards":
         from .flashcards import flashcards_pdf
 
-        cards, html = flashcards_pdf(loaded, parts, options, content_root)
-        return Output(cards.data, cards.pages, html)
+        cards, html = flashcards_pdf(env, loaded, parts, options, content_root)
+        return Output(cards.data, cards.pages, html, 0.0, cards.layout_seconds,
+                      cards.write_seconds)
     extra = {}
     if edition == "answer-key":
-        extra["worksheet_pages"] = question_pages(loaded, parts, "worksheet", options, content_root)
-    html = render_html(make_environment(), loaded, parts, edition, options, **extra)
+        extra["worksheet_pages"] = question_pages(env, loaded, parts, "worksheet", options,
+                                                  content_root)
+    started = time.process_time()
+    html = render_html(env, loaded, parts, edition, options, **extra)
+    rendered = time.process_time() - started
     made = pdf.html_to_pdf(html, content_root)
-    return Output(made.data, made.pages, html)
+    return Output(made.data, made.pages, html, rendered, made.layout_seconds, made.write_seconds)

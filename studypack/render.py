@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -14,11 +14,8 @@ from markupsafe import Markup
 
 from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part, Question
+from .options import EDITION_TITLES, EDITIONS, PAPERS, build_date  # noqa: F401 (re-exported)
 
-EDITIONS = ("guide", "worksheet", "answer-key")
-EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key",
-                  "flashcards": "Flashcards", "anki": "Anki deck"}
-PAPERS = {"a4": "A4", "letter": "letter"}
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -192,16 +189,6 @@ class RenderOptions:
     build_date: date | None = None
     variant: str | None = None
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
-
-
-def build_date() -> date:
-    """Today, or the date SOURCE_DATE_EPOCH gives, so that builds can be reproduced."""
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return date.today()
 
 
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:

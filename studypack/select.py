@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass
 
 from .model import Item, LoadedPack, Part
+from .options import Selection
 from .render import plain_text
 
 SEED_PATTERN = re.compile(r"^[a-z0-9]{1,24}$")
@@ -15,20 +15,6 @@ SEED_PATTERN = re.compile(r"^[a-z0-9]{1,24}$")
 
 class SelectionError(Exception):
     """The selection names something the pack does not have, or asks for too much (exit 2)."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the command line asked for; the empty selection is the whole pack in pack order."""
-
-    sections: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    count: int | None = None
-    seed: str | None = None
-
-    @property
-    def is_plain(self) -> bool:
-        return not (self.sections or self.tags or self.count is not None or self.seed is not None)
 
 
 def normalize_seed(seed: str) -> str:

@@ -6,6 +6,7 @@ pack; an image in the content folder rebuilds every pack too, since any of them 
 
 from __future__ import annotations
 
+import io
 import sys
 import threading
 from dataclasses import replace
@@ -57,11 +58,12 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     """Build, then rebuild on every change until Ctrl-C (or `stop` is set); the exit code."""
     import watchfiles
 
-    def rebuild(packs: tuple[str, ...], first: bool = False) -> None:
+    def rebuild(packs: tuple[str, ...], first: bool = False, force: bool = False) -> None:
         progress = None if quiet else Progress(err, out)
         try:
-            result = build(replace(options, packs=packs), progress.stdout if progress else out,
-                           progress)
+            result = build(replace(options, packs=packs, force=options.force or force),
+                           progress.stdout if progress else out, progress,
+                           err=io.StringIO() if quiet else err)
         except UsageError as exc:
             if first:
                 raise  # the command itself is wrong: stop with exit code 2
@@ -91,7 +93,9 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
             _say(err, quiet, "changed: " + ", ".join(sorted(
                 display_path(Path(p)) for _, p in changes)) + " -> rebuilding "
                 + (", ".join(packs) if packs else "all packs"))
-            rebuild(packs)
+            # A template outside the builder's own (a test's) is not in the inputs' hashes.
+            rebuild(packs, force=any(_inside(Path(p).resolve(), templates.resolve())
+                                     for _, p in changes))
     except KeyboardInterrupt:
         _say(err, quiet, "stopped watching")
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,10 @@ import yaml
 from pypdf import PdfReader
 
 from studypack.cli import main
+
+# In-process builds run their documents one after another unless a test asks for --jobs: a pool
+# per test would cost more than the documents, and monkeypatched functions live in this process.
+os.environ.setdefault("STUDYPACK_JOBS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PACK = ROOT / "content" / "aws-lambda.yaml"
@@ -70,6 +75,13 @@ def run_cli(*args: str | Path) -> Run:
     with redirect_stdout(out), redirect_stderr(err):
         code = main([str(a) for a in args])
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def output_files(folder: Path) -> list[str]:
+    """The names of the files a build left in `folder`, but for its manifest of input hashes."""
+    from studypack.incremental import MANIFEST_NAME
+
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)
 
 
 def pdf_text(path: Path) -> str:

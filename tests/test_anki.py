@@ -9,7 +9,7 @@ from pathlib import Path
 import genanki
 import pytest
 
-from conftest import run_cli, small_pack, write_pack
+from conftest import run_cli, small_pack, write_pack, output_files
 from studypack.anki import stable_id
 
 
@@ -89,7 +89,7 @@ def test_no_edition_builds_every_edition(tmp_path):
     write_pack(tmp_path / "content", "net", small_pack())
     result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out", "net")
     assert result.code == 0, result.err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+    assert output_files(tmp_path / "out") == [
         "net-answer-key.pdf", "net-flashcards.pdf", "net-guide.pdf", "net-worksheet.pdf", "net.apkg"]
 
 

@@ -14,7 +14,7 @@ import pytest
 import studypack.atomic as atomic
 import studypack.pdf as pdf
 from studypack.atomic import commit, stage
-from conftest import ROOT, pdf_text, run_cli, small_pack, write_pack
+from conftest import ROOT, pdf_text, run_cli, small_pack, write_pack, output_files
 
 EDITIONS = ("guide", "worksheet")
 
@@ -32,7 +32,7 @@ def old_outputs(output: Path, packs: tuple[str, ...]) -> dict[str, bytes]:
 
 
 def listing(output: Path) -> list[str]:
-    return sorted(p.name for p in output.iterdir())
+    return output_files(output)
 
 
 def assert_unchanged(output: Path, old: dict[str, bytes], names: list[str]) -> None:

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from conftest import run_cli, small_pack, write_pack
+from conftest import run_cli, small_pack, write_pack, output_files
 from pdfcheck import build_quietly, render_pages
 from studypack.booklet import booklet_order, impose, padded_count
 
@@ -132,7 +132,7 @@ def test_edition_keeps_its_tags_and_booklet_keeps_its_metadata(booklets):
 
 
 def test_output_lists_the_booklet_and_leaves_no_temporary_files(booklets):
-    names = sorted(p.name for p in (booklets / "out").iterdir())
+    names = output_files(booklets / "out")
     assert names == sorted([f"net-{e}{s}.pdf" for e in ("guide", "worksheet", "answer-key")
                             for s in ("", "-booklet")] + ["net-flashcards.pdf", "net.apkg"])
 
@@ -142,7 +142,7 @@ def test_no_booklet_unless_asked(tmp_path, weasyprint_warnings):
     result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
                      "--edition", "answer-key", "net")
     assert result.code == 0, result.err
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["net-answer-key.pdf"]
+    assert output_files(tmp_path / "out") == ["net-answer-key.pdf"]
     assert "-booklet.pdf" not in result.out
 
 

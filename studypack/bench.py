@@ -1,0 +1,264 @@
+"""The build benchmark: `python -m studypack.bench` times generated packs and real builds.
+
+Each measurement runs in a fresh process, as an author's build would, and prints Markdown tables
+(kept in docs/performance.md). Builds are timed in wall and CPU seconds; the stages of one
+document (loading, Jinja2, WeasyPrint's import, layout, PDF writing) in CPU seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from .options import EDITIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CONTENT = ROOT / "content"
+SEED_PACK = "aws-lambda"
+WORDS = ("function request queue event memory timeout handler latency retry cache region "
+         "deploy version alias trigger stream batch record table index partition throughput "
+         "scaling concurrency permission role policy secret token network endpoint gateway "
+         "payload response error log metric trace cost storage bucket object replica").split()
+
+
+# --- Generated packs -----------------------------------------------------------------------
+
+def sentence(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def generated_pack(questions: int, seed: int = 6) -> dict:
+    """A pack of `questions` questions in sections of 20: answers of about 80 words, three key
+    points each, and a table in every tenth question."""
+    rng = random.Random(seed)
+    sections = []
+    for first in range(0, questions, 20):
+        items = []
+        for n in range(first, min(first + 20, questions)):
+            answer: list[dict] = [{"text": " ".join(sentence(rng, 16) for _ in range(5))}]
+            if n % 10 == 9:
+                answer.append({"table": {
+                    "caption": f"Comparison {n + 1}", "columns": ["Aspect", "Option A", "Option B"],
+                    "rows": [[rng.choice(WORDS).title(), sentence(rng, 4), sentence(rng, 5)]
+                             for _ in range(4)]}})
+            items.append({"id": f"q{n + 1}", "question": sentence(rng, 10)[:-1] + "?",
+                          "answer": answer, "key_points": [sentence(rng, 5) for _ in range(3)],
+                          "points": 1 + n % 3})
+        sections.append({"title": f"Part {first // 20 + 1}", "questions": items})
+    return {"title": f"Benchmark pack of {questions} questions", "subtitle": "Generated text",
+            "source": "studypack.bench", "sections": sections}
+
+
+def write_generated(folder: Path, questions: int, name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name or f'bench-{questions}'}.yaml"
+    path.write_text(yaml.safe_dump(generated_pack(questions), sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- Child processes -----------------------------------------------------------------------
+
+def child_edition(pack: str, edition: str, output: str) -> None:
+    """In a fresh process: one edition of one pack, each stage timed, as JSON on stdout."""
+    clock = time.process_time  # CPU seconds: other processes on the machine do not count
+    started = clock()
+    from .build import display_path
+    from .load import load_pack
+    from .pdf import html_to_pdf, import_weasyprint, write_atomic
+    from .render import RenderOptions, make_environment, render_html
+
+    imported = clock()
+    loaded = load_pack(Path(pack), display_path(Path(pack)))
+    loaded_at = clock()
+    html = render_html(make_environment(), loaded, loaded.parts(), edition, RenderOptions())
+    rendered = clock()
+    import_weasyprint()
+    weasy = clock()
+    pdf = html_to_pdf(html, Path(pack).parent)
+    target = Path(output) / f"{loaded.pack_id}-{edition}.pdf"
+    write_atomic(target, pdf.data)
+    print(json.dumps({
+        "imports": imported - started, "load": loaded_at - imported, "render": rendered - loaded_at,
+        "weasyprint_import": weasy - rendered, "layout": pdf.layout_seconds,
+        "write": pdf.write_seconds, "pages": pdf.pages, "bytes": len(pdf.data),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def child_build(content: str, output: str, jobs: int, force: bool) -> None:
+    """In a fresh process: a real build, with what each job and worker spent, as JSON."""
+    started = time.perf_counter()
+    from .build import BuildOptions, build
+
+    with open(os.devnull, "w") as quiet:
+        result = build(BuildOptions(content=Path(content), output=Path(output), jobs=jobs,
+                                    force=force), out=quiet, err=quiet)
+    weasyprint = sum(s.import_seconds + w.layout_seconds + w.write_seconds for w, s in result.runs)
+    print(json.dumps({
+        "seconds": time.perf_counter() - started, "written": len(result.written),
+        "failures": len(result.failures), "weasyprint_cpu": weasyprint,
+        "pages": sum(w.pages for w, _ in result.runs),
+        "peak_mib": max((s.peak_rss_kib for _, s in result.runs), default=0) / 1024,
+    }))
+
+
+def in_child(call: str, *args) -> tuple[dict, float, float]:
+    """(the child's JSON, wall seconds, CPU seconds of it and its workers)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", f"from studypack.bench import {call}; {call}(*{args!r})"],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step {call}{args} failed:\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return json.loads(done.stdout.splitlines()[-1]), wall, cpu
+
+
+def timed_cli(*args: str) -> tuple[float, float]:
+    """Wall and CPU seconds of `python build.py ARGS`, the command an author runs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"build.py {' '.join(args)} failed:\n{done.stderr}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+# --- The report ----------------------------------------------------------------------------
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+            f"WeasyPrint {version('weasyprint')}, {platform.system()} {platform.release()}; "
+            f"load average {load:.2f} at the start")
+
+
+def best_of(repeat: int, step):
+    """The fastest of `repeat` runs of step() -> (figures, wall, cpu): the least disturbed one."""
+    return min((step() for _ in range(repeat)), key=lambda run: run[1])
+
+
+def edition_rows(sizes: list[int], editions: tuple[str, ...], work: Path, repeat: int) -> list[str]:
+    rows = ["| Pack | Edition | Wall s | CPU s | Pages | Pages/s | Peak MiB | Imports s | "
+            "Load s | Jinja2 s | WeasyPrint import s | Layout s | PDF write s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        pack = write_generated(work / f"size-{size}", size)
+        for edition in editions:
+            figures, wall, cpu = best_of(repeat if size < 2000 else 1, lambda: in_child(
+                "child_edition", str(pack), edition, str(work / "out")))
+            f = figures
+            rate = f["pages"] / (f["layout"] + f["write"])
+            rows.append(
+                f"| {size} questions | {edition} | {wall:.2f} | {cpu:.2f} | {f['pages']} | "
+                f"{rate:.1f} | {f['peak_mib']:.0f} | {f['imports']:.3f} | {f['load']:.3f} | "
+                f"{f['render']:.3f} | {f['weasyprint_import']:.3f} | {f['layout']:.3f} | "
+                f"{f['write']:.3f} |")
+            print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def build_rows(work: Path, repeat: int, pair_size: int) -> list[str]:
+    rows = ["| Build | Wall s | CPU s | Notes |", "|---|---|---|---|"]
+    jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    def seed_cold(n: int):
+        out = work / "seed"
+        return lambda: (shutil.rmtree(out, ignore_errors=True),
+                        *timed_cli("--content", str(SEED_CONTENT), "--output", str(out),
+                                   "--jobs", str(n), SEED_PACK))[1:]
+
+    for n in sorted({jobs, 1}, reverse=True):
+        wall, cpu = min((seed_cold(n)() for _ in range(repeat)), key=lambda r: r[0])
+        rows.append(f"| Seed pack, 3 editions, cold, `--jobs {n}` | {wall:.2f} | {cpu:.2f} | "
+                    "target: at most 1.2 s |")
+        print(rows[-1], file=sys.stderr, flush=True)
+    noop = min((timed_cli("--content", str(SEED_CONTENT), "--output", str(work / "seed"),
+                          SEED_PACK) for _ in range(max(repeat, 3))), key=lambda r: r[0])
+    rows.append(f"| Seed pack, no-op rebuild | {noop[0]:.3f} | {noop[1]:.3f} | "
+                "target: at most 0.15 s |")
+    print(rows[-1], file=sys.stderr, flush=True)
+
+    content = work / "seed-content"
+    shutil.copytree(SEED_CONTENT, content, dirs_exist_ok=True)
+    for n in sorted({1, jobs}):
+        figures, wall, cpu = best_of(repeat, lambda: in_child(
+            "child_build", str(content), str(work / "seed-own"), n, True))
+        own = cpu - figures["weasyprint_cpu"]
+        rows.append(f"| Seed pack, cold, `--jobs {n}`: builder's own work (CPU) | {own:.2f} | "
+                    f"{cpu:.2f} | {100 * own / wall:.0f}% of the wall time ({wall:.2f} s), "
+                    f"{100 * own / cpu:.0f}% of the CPU time; target: under 10% of the wall |")
+        print(rows[-1], file=sys.stderr, flush=True)
+
+    pair = work / "pair"
+    for name in ("first", "second"):
+        write_generated(pair, pair_size, f"{name}-{pair_size}")
+    walls = {}
+    for n in (1, 2):
+        walls[n], cpu = min((timed_cli("--content", str(pair), "--output", str(work / "pair-out"),
+                                       "--jobs", str(n), "--force") for _ in range(repeat)),
+                            key=lambda r: r[0])
+        rows.append(f"| Two {pair_size}-question packs (6 documents), cold, `--jobs {n}` | "
+                    f"{walls[n]:.2f} | {cpu:.2f} | "
+                    + ("" if n == 1 else f"{walls[2] / walls[1]:.2f} x `--jobs 1`; target: "
+                       "at most 0.6 x") + " |")
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m studypack.bench", description=__doc__)
+    parser.add_argument("--sizes", default="20,200,2000",
+                        help="question counts of the generated packs (default: 20,200,2000)")
+    parser.add_argument("--editions", default=",".join(EDITIONS),
+                        help="editions to time per pack (default: all three)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each small measurement; the fastest is kept (default: 3)")
+    parser.add_argument("--pair-size", type=int, default=200,
+                        help="questions in each of the two packs of the --jobs comparison")
+    parser.add_argument("--skip-builds", action="store_true",
+                        help="time the generated packs only, not the seed pack and --jobs builds")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    editions = tuple(e for e in args.editions.split(",") if e)
+    print(f"Machine: {machine()}\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="studypack-bench-") as folder:
+        work = Path(folder)
+        lines = edition_rows(sizes, editions, work, args.repeat)
+        print("\n".join(lines), flush=True)
+        if not args.skip_builds:
+            print("\n" + "\n".join(build_rows(work, args.repeat, args.pair_size)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

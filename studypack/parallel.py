@@ -1,0 +1,147 @@
+"""Run the build's jobs, in worker processes when there are several: every result, in plan order.
+
+The pool starts before the packs are loaded, so that the workers import WeasyPrint (about half a
+second) while the parent reads and validates the content. The parent never imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:  # imported when a pool starts: a build with nothing to do never needs them
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+
+def default_jobs() -> int:
+    """STUDYPACK_JOBS when set, else the number of cores this process may use."""
+    setting = os.environ.get("STUDYPACK_JOBS", "")
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A job that raised: the message for the author and the traceback for a bug report."""
+
+    message: str
+    detail: str
+    is_bug: bool = True  # False when the system refused (disk full, no permission)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a job cost the process that ran it."""
+
+    import_seconds: float  # CPU seconds of WeasyPrint's import, when first in its process
+    peak_rss_kib: int
+    worker: int = 0  # process id
+
+
+_imported_in = 0.0  # seconds this worker spent importing WeasyPrint, reported with its first job
+_context: object = None  # what setup() made for this process's jobs (a Jinja2 environment)
+
+
+def start_context() -> multiprocessing.context.BaseContext:
+    """fork while it is safe (no threads, no WeasyPrint loaded here), else forkserver or spawn.
+
+    fork saves each worker from starting Python and importing studypack's dependencies again.
+    """
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1 and "weasyprint" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _warm_up(setup: Callable[[], object] | None) -> None:
+    """Worker initializer: make the jobs' context and import WeasyPrint before the first job."""
+    global _imported_in, _context
+    import gc
+
+    from .pdf import MissingSystemLibraries, collector_paused, import_weasyprint
+
+    _context = setup() if setup else None
+    started = time.process_time()
+    try:
+        with collector_paused():  # an import makes no garbage worth the collections
+            import_weasyprint()
+    except MissingSystemLibraries:
+        return  # the first job raises it again and reports it
+    gc.freeze()  # what is loaded now lives as long as the process: never scan it again
+    _imported_in = time.process_time() - started
+
+
+def _attempt(work: Callable, job) -> tuple[object, Stats]:
+    """The result of work(job), or a Failure: an exception never loses the other results."""
+    global _imported_in
+    from .pdf import MissingSystemLibraries
+
+    try:
+        outcome = work(job, _context)
+    except MissingSystemLibraries:
+        raise
+    except Exception as exc:  # a bug, or WeasyPrint failing on this document
+        outcome = Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc(),
+                          not isinstance(exc, OSError))
+    import_seconds, _imported_in = _imported_in, 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return outcome, Stats(import_seconds, peak, os.getpid())
+
+
+class Runner:
+    """Runs jobs serially, or in a pool of processes started on entry (only when it can pay off)."""
+
+    def __init__(self, jobs: int, expected: int, setup: Callable[[], object] | None = None):
+        self.workers = max(1, min(jobs, expected))
+        self.setup = setup  # run once in each process: its result goes to every job there
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Runner:
+        if self.workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
+                                            initializer=_warm_up, initargs=(self.setup,))
+            for _ in range(self.workers):  # start every worker now, not at the first job
+                self.pool.submit(os.getpid)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, work: Callable, jobs: list, cost: Callable | None = None
+            ) -> Iterator[tuple[object, object, Stats]]:
+        """(job, work(job, context) or a Failure, Stats) for every job, in the order given; the
+        pool starts the costliest jobs first, so that no worker ends alone on a long one."""
+        if self.pool is None:
+            if jobs:
+                _warm_up(self.setup)
+            for job in jobs:
+                outcome, stats = _attempt(work, job)
+                yield job, outcome, stats
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        futures = {}
+        for i in sorted(range(len(jobs)), key=lambda i: -cost(jobs[i]) if cost else 0):
+            futures[i] = self.pool.submit(_attempt, work, jobs[i])
+        for i, job in enumerate(jobs):
+            try:
+                outcome, stats = futures[i].result()
+            except BrokenProcessPool as exc:  # a worker died (killed, out of memory, crashed)
+                outcome, stats = Failure(f"a worker process died ({exc})", ""), Stats(0.0, 0)
+            yield job, outcome, stats

@@ -1,0 +1,49 @@
+"""Reproducible builds: the same input gives the same bytes, dated by SOURCE_DATE_EPOCH."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from pypdf import PdfReader
+
+from conftest import ROOT, pdf_text, run_cli, small_pack, write_pack
+
+EPOCH = "1600000000"  # 13 September 2020, 12:26 UTC
+
+
+def test_two_builds_in_two_processes_give_identical_bytes(tmp_path, monkeypatch):
+    """Another process (another hash seed), another content folder, another output folder."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    first_content, second_content = tmp_path / "one" / "content", tmp_path / "two" / "packs"
+    write_pack(first_content, "networking", small_pack())
+    write_pack(second_content, "networking", small_pack())
+    first, second = tmp_path / "one" / "out", tmp_path / "two" / "out"
+    assert run_cli("--content", first_content, "--output", first, "--jobs", "1").code == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(second_content),
+                           "--output", str(second)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in first.glob("networking*.*"))
+    assert names == ["networking-answer-key.pdf", "networking-flashcards.pdf",
+                     "networking-guide.pdf", "networking-worksheet.pdf", "networking.apkg"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_the_date_on_the_cover_and_in_the_metadata_comes_from_source_date_epoch(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    write_pack(tmp_path / "content", "networking", small_pack())
+    out = tmp_path / "out"
+    assert run_cli("--content", tmp_path / "content", "--output", out, "--jobs", "1",
+                   "--edition", "guide").code == 0
+    guide = out / "networking-guide.pdf"
+    metadata = PdfReader(guide).metadata
+    assert metadata["/CreationDate"] == metadata["/ModDate"] == "D:20200913"
+    assert "13 September 2020" in pdf_text(guide)
+    dated = {key for key, value in metadata.items() if re.search(r"\d{8}", str(value))}
+    assert dated == {"/CreationDate", "/ModDate"}  # no other clock reading in the metadata
