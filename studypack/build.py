@@ -344,6 +344,12 @@ def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) ->
     return jobs
 
 
-def job_cost(job: Job) -> int:
-    """A guess of a job's work, to start the longest first: the size of its pack file."""
-    return Path(job.pack.path).stat().st_size
+# Seconds each edition of the seed pack took on one core (docs/performance.md): flashcards lay out
+# every card at several sizes, the answer key lays out its worksheet for the page numbers.
+EDITION_COST = {"guide": 1.3, "worksheet": 0.7, "answer-key": 1.7, "flashcards": 4.0, "anki": 0.3}
+
+
+def job_cost(job: Job) -> float:
+    """A guess of a job's work, to start the longest first: its pack's size times its edition's
+    weight."""
+    return Path(job.pack.path).stat().st_size * EDITION_COST.get(job.edition, 1.0)
