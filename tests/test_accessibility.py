@@ -100,7 +100,7 @@ def test_seed_editions_are_tagged_pdf_ua(seed_build, edition):
         assert heading_levels(pdf).count(2) == 20  # one h2 a question
 
 
-@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("edition", (*EDITIONS, "flashcards"))
 def test_language_author_and_subject_come_from_the_pack(small_build, edition):
     pdf = check_tagged(small_build / f"net-{edition}.pdf", "de",
                        f"Networking Basics · {EDITION_TITLES[edition]}", "Ada Lovelace")
