@@ -11,10 +11,6 @@ import pikepdf
 _KEPT_INFO = ("/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
 
 
-def booklet_name(pack_id: str, edition: str) -> str:
-    return f"{pack_id}-{edition}-booklet.pdf"
-
-
 def padded_count(pages: int) -> int:
     """The page count rounded up to a multiple of four: one sheet, folded, carries four pages."""
     return max(4, -(-pages // 4) * 4)

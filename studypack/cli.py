@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import traceback
 from pathlib import Path
 
 from . import __version__
