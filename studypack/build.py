@@ -273,13 +273,14 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
     with collector_paused():  # imported before the workers fork, so that they inherit them
         from . import editions, load, render  # noqa: F401 (load, editions)
 
-    with Runner(options.jobs, expected=documents, setup=render.make_environment) as runner:
-        result.checked = load_all(stale, result)
-        jobs = stale_jobs(options, result, cache)
-        if progress:
-            progress.start(len(jobs))
-        pending: list[tuple[Job, object]] = []
-        try:
+    jobs: list[Job] = []
+    pending: list[tuple[Job, object]] = []
+    try:
+        with Runner(options.jobs, expected=documents, setup=render.make_environment) as runner:
+            result.checked = load_all(stale, result)
+            jobs = stale_jobs(options, result, cache)
+            if progress:
+                progress.start(len(jobs))
             results = runner.run(run_job, jobs, cost=job_cost)
             for index, (job, outcome, stats) in enumerate(results):
                 pending.append((job, outcome))
@@ -288,15 +289,15 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
                 if index + 1 == len(jobs) or jobs[index + 1].pack is not job.pack:
                     finish_pack(pending, cache, result, out, progress)
                     pending = []
-        except BaseException:  # Ctrl-C: no temporary file stays behind
-            for _, outcome in pending:
-                if isinstance(outcome, Written):
-                    discard(list(outcome.staged))
-            sweep([target for job in jobs for target in job.targets])
-            raise
-        finally:
-            if progress:
-                progress.stop()
+    except BaseException:  # Ctrl-C: once the workers have stopped, no temporary file stays behind
+        for _, outcome in pending:
+            if isinstance(outcome, Written):
+                discard(list(outcome.staged))
+        sweep([target for job in jobs for target in job.targets])
+        raise
+    finally:
+        if progress:
+            progress.stop()
 
 
 def finish_pack(done: list[tuple[Job, object]], cache: BuildCache, result: BuildResult,

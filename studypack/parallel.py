@@ -84,6 +84,15 @@ def _warm_up(setup: Callable[[], object] | None) -> None:
     _imported_in = time.process_time() - started
 
 
+def _start_worker(setup: Callable[[], object] | None) -> None:
+    """Worker initializer. Ctrl-C reaches the whole process group: the parent handles it and
+    stops the workers, which would otherwise each print a KeyboardInterrupt traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm_up(setup)
+
+
 def _attempt(work: Callable, job) -> tuple[object, Stats]:
     """The result of work(job), or a Failure: an exception never loses the other results."""
     global _imported_in
@@ -114,14 +123,18 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
-                                            initializer=_warm_up, initargs=(self.setup,))
+                                            initializer=_start_worker, initargs=(self.setup,))
             for _ in range(self.workers):  # start every worker now, not at the first job
                 self.pool.submit(os.getpid)
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if self.pool is None:
+            return
+        if exc_type is not None:  # Ctrl-C or a bug in the parent: do not finish the documents
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, work: Callable, jobs: list, cost: Callable | None = None
             ) -> Iterator[tuple[object, object, Stats]]:

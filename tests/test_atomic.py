@@ -179,27 +179,30 @@ def test_a_failed_write_leaves_the_target_and_no_temporary_file(tmp_path, monkey
     assert target.read_bytes() == b"%PDF-old"
 
 
-def test_sigint_to_a_real_build_process(tmp_path):
-    """The command run as authors run it, stopped with SIGINT (Ctrl-C) in the middle."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_to_a_real_build_process(tmp_path, jobs):
+    """The command run as authors run it, stopped with Ctrl-C in the middle: SIGINT to its whole
+    process group, workers included, as a terminal sends it."""
     content, output = tmp_path / "content", tmp_path / "output"
     write_pack(content, "alpha", small_pack(title="Alpha Pack"))
     slow = small_pack(title="Beta Pack")
     slow["sections"][1]["questions"] = [
         {"question": f"Question {i} on DNS?", "answer": "Names become addresses. " * 30}
-        for i in range(40)]
+        for i in range(150)]
     write_pack(content, "beta", slow)
     old = old_outputs(output, ("alpha", "beta"))
-    command = [sys.executable, "build.py", "--content", str(content), "--output", str(output)]
+    command = [sys.executable, "build.py", "--content", str(content), "--output", str(output),
+               "--jobs", jobs]
     for edition in EDITIONS:
         command += ["--edition", edition]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, start_new_session=True)
     try:
         # alpha is built first; once its files are reported, beta's are being rendered.
         for _ in EDITIONS:
             assert "alpha-" in process.stdout.readline()
         time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)
         code = process.wait(timeout=60)
     finally:
         process.kill()
