@@ -14,11 +14,11 @@ import zipfile
 from pathlib import Path
 
 import genanki
-
-from .model import LoadedPack, Part
+import jinja2
 from markupsafe import escape
 
-from .render import make_environment, markdown_inline, plain_text
+from .model import LoadedPack, Part
+from .render import markdown_inline, plain_text
 
 CARD_CSS = """\
 .card { font-family: Charis SIL, Georgia, serif; font-size: 19px; line-height: 1.4;
@@ -63,9 +63,9 @@ def note_model(pack_id: str) -> genanki.Model:
     )
 
 
-def make_deck(loaded: LoadedPack, parts: list[Part]) -> tuple[genanki.Deck, dict[Path, str]]:
+def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
+              ) -> tuple[genanki.Deck, dict[Path, str]]:
     """The deck of the chosen questions, and the image files its answers show (path -> name)."""
-    env = make_environment()
     media: dict[Path, str] = {}
 
     def media_name(src: str) -> str:
@@ -106,9 +106,9 @@ def deck_timestamp(loaded: LoadedPack) -> float:
     return float(int(Path(loaded.path).stat().st_mtime))
 
 
-def deck_bytes(loaded: LoadedPack, parts: list[Part]) -> bytes:
+def deck_bytes(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]) -> bytes:
     """The .apkg file: genanki's collection and media, zipped with fixed entry dates."""
-    deck, media = make_deck(loaded, parts)
+    deck, media = make_deck(env, loaded, parts)
     package = genanki.Package(deck)
     timestamp = deck_timestamp(loaded)
     with tempfile.TemporaryDirectory(prefix="studypack-anki-") as tmp:

@@ -47,7 +47,7 @@ def produce(loaded: LoadedPack, parts: list[Part], edition: str, options: Render
     if edition == "anki":
         from .anki import deck_bytes
 
-        return Output(deck_bytes(loaded, parts), 0)
+        return Output(deck_bytes(env, loaded, parts), 0)
     if edition == "flashcards":
         from .flashcards import flashcards_pdf
 
