@@ -69,10 +69,6 @@ class BuildResult:
     up_to_date: list[Path] = field(default_factory=list)
     runs: list[tuple[Written, Stats]] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.failures
-
 
 def display_path(path: Path) -> str:
     """The path as the author would type it: relative to the working folder when inside it."""

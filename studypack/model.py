@@ -75,9 +75,6 @@ class Chart(Model):
     data: dict[str, float] = Field(
         min_length=1, description="Bars in order: label: value (zero or more).")
 
-    @property
-    def maximum(self) -> float:
-        return max(max(self.data.values()), 0.0) or 1.0
 
 
 class Image(Model):
