@@ -277,7 +277,7 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
             jobs = stale_jobs(options, result, cache)
             if progress:
                 progress.start(len(jobs))
-            results = runner.run(run_job, jobs, cost=job_cost)
+            results = runner.run(run_job, jobs, cost=job_cost, together=shared_layout)
             for index, (job, outcome, stats) in enumerate(results):
                 pending.append((job, outcome))
                 if isinstance(outcome, Written):
@@ -342,8 +342,15 @@ def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) ->
 
 
 # Seconds each edition of the seed pack took on one core (docs/performance.md): flashcards lay out
-# every card at several sizes, the answer key lays out its worksheet for the page numbers.
-EDITION_COST = {"guide": 1.3, "worksheet": 0.7, "answer-key": 1.7, "flashcards": 4.0, "anki": 0.3}
+# every card at several sizes.
+EDITION_COST = {"guide": 1.3, "worksheet": 0.7, "answer-key": 1.0, "flashcards": 4.0, "anki": 0.3}
+
+
+def shared_layout(job: Job) -> str | None:
+    """The worksheet and the answer key of one pack (one selection per build) run in one process, the
+    worksheet first: the key prints each question's worksheet page, from the worksheet's layout
+    (made once, not again for the key). None for the other editions: they run anywhere."""
+    return job.pack.path if job.edition in ("worksheet", "answer-key") else None
 
 
 def job_cost(job: Job) -> float:

@@ -96,7 +96,8 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         content=args.content,
         output=args.output,
         packs=tuple(args.packs),
-        editions=tuple(dict.fromkeys(args.edition)) if args.edition else ALL_EDITIONS,
+        editions=tuple(e for e in ALL_EDITIONS if e in args.edition) if args.edition
+        else ALL_EDITIONS,  # in this order, whatever the flags': the worksheet before its key
         paper=args.paper,
         check=args.check,
         booklet=args.booklet,

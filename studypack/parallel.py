@@ -136,25 +136,54 @@ class Runner:
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, work: Callable, jobs: list, cost: Callable | None = None
-            ) -> Iterator[tuple[object, object, Stats]]:
-        """(job, work(job, context) or a Failure, Stats) for every job, in the order given; the
-        pool starts the costliest jobs first, so that no worker ends alone on a long one."""
+    def run(self, work: Callable, jobs: list, cost: Callable | None = None,
+            together: Callable | None = None) -> Iterator[tuple[object, object, Stats]]:
+        """(job, work(job, context) or a Failure, Stats) for every job, in the order given.
+
+        Jobs for which `together` gives the same key (not None) run one after the other in one
+        process, in the order given, so that a later one can reuse what an earlier one made.
+        The pool starts the costliest tasks first, so that no worker ends alone on a long one."""
+        tasks = _tasks(jobs, together)
         if self.pool is None:
             if jobs:
                 _warm_up(self.setup)
-            for job in jobs:
-                outcome, stats = _attempt(work, job)
-                yield job, outcome, stats
+            done: dict[int, tuple[object, Stats]] = {}
+            following = 0  # the next job to yield: tasks come in the order of their first job
+            for task in tasks:
+                done.update(zip(task, _attempt_all(work, [jobs[i] for i in task])))
+                while following in done:
+                    yield (jobs[following], *done.pop(following))
+                    following += 1
             return
         from concurrent.futures.process import BrokenProcessPool
 
         futures = {}
-        for i in sorted(range(len(jobs)), key=lambda i: -cost(jobs[i]) if cost else 0):
-            futures[i] = self.pool.submit(_attempt, work, jobs[i])
+        for task in sorted(tasks, key=lambda t: -sum(cost(jobs[i]) for i in t) if cost else 0):
+            future = self.pool.submit(_attempt_all, work, [jobs[i] for i in task])
+            futures.update({i: (future, position) for position, i in enumerate(task)})
         for i, job in enumerate(jobs):
+            future, position = futures[i]
             try:
-                outcome, stats = futures[i].result()
+                outcome, stats = future.result()[position]
             except BrokenProcessPool as exc:  # a worker died (killed, out of memory, crashed)
                 outcome, stats = Failure(f"a worker process died ({exc})", ""), Stats(0.0, 0)
             yield job, outcome, stats
+
+
+def _tasks(jobs: list, together: Callable | None) -> list[list[int]]:
+    """The jobs' indexes in tasks: one per job, except that jobs with the same key share one."""
+    tasks: list[list[int]] = []
+    by_key: dict[object, list[int]] = {}
+    for i, job in enumerate(jobs):
+        key = together(job) if together else None
+        if key is None:
+            tasks.append([i])
+        elif key in by_key:
+            by_key[key].append(i)
+        else:
+            tasks.append(by_key.setdefault(key, [i]))
+    return tasks
+
+
+def _attempt_all(work: Callable, jobs: list) -> list[tuple[object, Stats]]:
+    return [_attempt(work, job) for job in jobs]

@@ -6,7 +6,7 @@ import contextlib
 import gc
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
@@ -43,11 +43,41 @@ def _sonames_only():
         ctypes.util.find_library = real
 
 
+def _page_references_once() -> None:
+    """Make pydyf's `PDF.page_references` compute its tuple once per page count, not per call.
+
+    The property builds a tuple of every page's reference each time it is read, and WeasyPrint
+    reads it once per tagged element when it writes the PDF/UA structure tree: quadratic in
+    pages. For a 552-page guide that was 37 million references built, 10 of the 28 seconds of
+    writing (docs/performance.md). Pages are only ever appended to `Kids`, so the tuple is kept
+    with the length it was made for, and made again when the length changes: the same values,
+    hence the same bytes. Only pydyf's own property is replaced, and only once.
+    """
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(current, property) or getattr(current.fget, "studypack", False):
+        return  # not the property this was written for, or replaced already
+
+    def page_references(pdf) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        known = pdf.__dict__.get("_studypack_page_references")
+        if known is None or known[0] is not kids or known[1] != len(kids):
+            known = (kids, len(kids), current.fget(pdf))
+            pdf.__dict__["_studypack_page_references"] = known
+        return known[2]
+
+    page_references.studypack = True
+    page_references.original = current
+    pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
+
+
 def import_weasyprint():
     """The weasyprint module, or MissingSystemLibraries with what to install."""
     try:
         with _sonames_only():
             import weasyprint
+        _page_references_once()
     except OSError as exc:  # cffi could not dlopen pango or harfbuzz
         raise MissingSystemLibraries(
             f"WeasyPrint cannot load its system libraries ({exc}).\n"
@@ -109,6 +139,7 @@ class Pdf:
     pages: int
     layout_seconds: float = 0.0
     write_seconds: float = 0.0
+    anchor_pages: dict[str, int] = field(default_factory=dict)  # id -> page (from 1) it starts on
 
 
 @contextlib.contextmanager
@@ -142,6 +173,15 @@ def _html(weasyprint, fetcher, html: str):
     return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
 
 
+def anchor_pages(document) -> dict[str, int]:
+    """Each element id of a laid-out document -> the page (from 1) where its box starts."""
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, index)
+    return pages
+
+
 def render_document(html: str, content_root: Path):
     """The laid-out WeasyPrint document of `html` (stylesheet and fonts from templates/, images
     from the pack), nothing written: its pages' `anchors` give the box of every element with an id."""
@@ -159,6 +199,7 @@ def html_to_pdf(html: str, content_root: Path) -> Pdf:
         laid_out = time.process_time()
         data = document.write_pdf(pdf_variant="pdf/ua-1")
         pages = len(document.pages)
+        anchors = anchor_pages(document)
         written = time.process_time()
         del document  # a finished document kept alive slows the next layout
-    return Pdf(data, pages, laid_out - started, written - laid_out)
+    return Pdf(data, pages, laid_out - started, written - laid_out, anchors)

@@ -82,3 +82,28 @@ def test_a_long_pack_splits_the_grid_into_two_columns_on_one_page(tmp_path):
     assert "Score grid" in texts[-1] and "Score grid" not in texts[-2]
     assert "Total: / 120 points" in texts[-1]
     assert all(f" {n} Question {n} " in texts[-1] for n in (1, 30, 31, 60))
+
+
+def test_the_key_reuses_the_worksheet_layout_of_the_same_build(tmp_path, monkeypatch):
+    """Built together, the worksheet is laid out once: the key takes its pages from it."""
+    from studypack import editions, pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    laid_out_again = []
+    real = pdf.render_document
+    monkeypatch.setattr(pdf, "render_document",
+                        lambda html, root: laid_out_again.append(html) or real(html, root))
+    monkeypatch.setattr(editions, "_page_maps", {})
+    result = run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
+                     "--edition", "answer-key", "--edition", "worksheet", "aws-lambda")
+    assert result.code == 0, result.err
+    assert laid_out_again == []
+    check_pages(tmp_path / "aws-lambda-answer-key.pdf", tmp_path / "aws-lambda-worksheet.pdf", 20)
+    # the key alone lays its worksheet out, and gives the same pages
+    monkeypatch.setattr(editions, "_page_maps", {})
+    alone = tmp_path / "alone"
+    assert run_cli("--content", SEED_PACK.parent, "--output", alone, "--jobs", "1",
+                   "--edition", "answer-key", "aws-lambda").code == 0
+    assert len(laid_out_again) == 1
+    assert (alone / "aws-lambda-answer-key.pdf").read_bytes() == \
+        (tmp_path / "aws-lambda-answer-key.pdf").read_bytes()

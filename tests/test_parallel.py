@@ -128,3 +128,24 @@ def test_a_single_stale_document_is_built_without_a_pool(tmp_path, monkeypatch):
     assert done.code == 0, done.err
     assert [Path(line).name for line in done.out.splitlines()] == ["alpha-guide.pdf"]
     assert pools == [None]
+
+
+def pid_of(job: tuple[str, str], _context=None) -> tuple[str, int]:
+    return job[1], os.getpid()
+
+
+def test_jobs_kept_together_run_in_one_process_in_order_and_come_back_in_plan_order():
+    jobs = [("a", "guide"), ("a", "worksheet"), ("a", "key"), ("b", "guide"), ("b", "worksheet"),
+            ("b", "key")]
+    def together(job):
+        return job[0] if job[1] != "guide" else None
+
+    for workers in (1, 2):
+        with Runner(jobs=workers, expected=len(jobs)) as runner:
+            results = list(runner.run(pid_of, jobs, cost=lambda job: 1.0, together=together))
+        assert [job for job, _, _ in results] == jobs
+        pids = {job: outcome[1] for job, outcome, _ in results}
+        assert pids["a", "worksheet"] == pids["a", "key"]
+        assert pids["b", "worksheet"] == pids["b", "key"]
+        if workers == 2:
+            assert len(set(pids.values())) == 2  # the groups still spread over the workers

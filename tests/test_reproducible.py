@@ -47,3 +47,29 @@ def test_the_date_on_the_cover_and_in_the_metadata_comes_from_source_date_epoch(
     assert "13 September 2020" in pdf_text(guide)
     dated = {key for key, value in metadata.items() if re.search(r"\d{8}", str(value))}
     assert dated == {"/CreationDate", "/ModDate"}  # no other clock reading in the metadata
+
+
+def test_pydyf_page_references_are_made_once_per_page_count_with_the_same_values_and_bytes(
+        tmp_path, monkeypatch):
+    """studypack replaces a quadratic property of pydyf (docs/performance.md): same values after
+    every page added, and the same PDF bytes as with pydyf's own property."""
+    from studypack import pdf
+
+    pdf.import_weasyprint()
+    import pydyf
+
+    faster = pydyf.PDF.__dict__["page_references"]
+    original = faster.fget.original
+    document = pydyf.PDF()
+    for _ in range(3):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert faster.fget(document) == original.fget(document)
+        assert faster.fget(document) is faster.fget(document)  # made once for this count
+    html = "<h1>Tagged</h1>" + "".join(
+        f'<h2 id="q-{n}">Question {n}</h2><p>{"Words to fill a page. " * 200}</p>'
+        for n in range(1, 7))
+    made = pdf.html_to_pdf(html, tmp_path)
+    starts = [made.anchor_pages[f"q-{n}"] for n in range(1, 7)]
+    assert made.pages > 6 and starts == sorted(starts) and starts[-1] > starts[0]
+    monkeypatch.setattr(pydyf.PDF, "page_references", original)
+    assert pdf.html_to_pdf(html, tmp_path).data == made.data
