@@ -264,9 +264,9 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
                 result: BuildResult, out: TextIO, progress: Progress | None) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays; each
     pack's files move into place together, or not at all."""
-    from .pdf import collector_paused
+    from .pdf import importing
 
-    with collector_paused():  # imported before the workers fork, so that they inherit them
+    with importing():  # imported before the workers fork, so that they inherit them
         from . import editions, load, render  # noqa: F401 (load, editions)
 
     jobs: list[Job] = []

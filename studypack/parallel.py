@@ -69,18 +69,16 @@ def start_context() -> multiprocessing.context.BaseContext:
 def _warm_up(setup: Callable[[], object] | None) -> None:
     """Worker initializer: make the jobs' context and import WeasyPrint before the first job."""
     global _imported_in, _context
-    import gc
 
-    from .pdf import MissingSystemLibraries, collector_paused, import_weasyprint
+    from .pdf import MissingSystemLibraries, import_weasyprint, importing
 
     _context = setup() if setup else None
     started = time.process_time()
     try:
-        with collector_paused():  # an import makes no garbage worth the collections
+        with importing():
             import_weasyprint()
     except MissingSystemLibraries:
         return  # the first job raises it again and reports it
-    gc.freeze()  # what is loaded now lives as long as the process: never scan it again
     _imported_in = time.process_time() - started
 
 
