@@ -48,8 +48,8 @@ def _page_references_once() -> None:
 
     The property builds a tuple of every page's reference each time it is read, and WeasyPrint
     reads it once per tagged element when it writes the PDF/UA structure tree: quadratic in
-    pages. For a 552-page guide that was 37 million references built, about 9 of the 28 seconds of
-    writing (docs/performance.md). Pages are only ever appended to `Kids`, so the tuple is kept
+    pages. For a 552-page guide that was 37 million references built, about 9 of the 28 seconds
+    of writing (docs/performance.md). Pages are only ever appended to `Kids`, so the tuple is kept
     with the length it was made for, and made again when the length changes: the same values,
     hence the same bytes. Only pydyf's own property is replaced, and only once.
     """

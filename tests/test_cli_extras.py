@@ -252,3 +252,14 @@ def test_file_lines_print_above_the_bar_when_stdout_is_the_terminal_too():
     progress.stop()
     assert out.getvalue() == ""  # drawn by the bar's console, so the bar is not torn
     assert "out/pack-0.pdf" in err.getvalue()
+
+
+def test_editions_come_in_their_own_order_whatever_the_order_of_the_flags(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_pack(content, "networking", small_pack())
+    done = run_cli("--content", content, "--output", out, "--jobs", "1", "--edition", "anki",
+                   "--edition", "answer-key", "--edition", "guide", "--edition", "worksheet")
+    assert done.code == 0, done.err
+    assert [Path(line).name for line in done.out.splitlines()] == [
+        "networking-guide.pdf", "networking-worksheet.pdf", "networking-answer-key.pdf",
+        "networking.apkg"]
