@@ -267,7 +267,8 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
     from .pdf import importing
 
     with importing():  # imported before the workers fork, so that they inherit them
-        from . import editions, load, render  # noqa: F401 (load, editions)
+        from . import editions, load, render  # noqa: F401 (load)
+    editions.forget_layouts()  # --watch builds again in this process
 
     jobs: list[Job] = []
     pending: list[tuple[Job, object]] = []

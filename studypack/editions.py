@@ -38,6 +38,11 @@ _page_maps: dict[str, dict[int, int]] = {}
 _KEPT = 8
 
 
+def forget_layouts() -> None:
+    """Drop the page maps kept so far: a new build may have new images behind the same HTML."""
+    _page_maps.clear()
+
+
 def _remember(html: str, anchors: dict[str, int]) -> dict[int, int]:
     pages = {int(name[2:]): page for name, page in anchors.items()
              if name.startswith("q-") and name[2:].isdigit()}

@@ -107,3 +107,25 @@ def test_the_key_reuses_the_worksheet_layout_of_the_same_build(tmp_path, monkeyp
     assert len(laid_out_again) == 1
     assert (alone / "aws-lambda-answer-key.pdf").read_bytes() == \
         (tmp_path / "aws-lambda-answer-key.pdf").read_bytes()
+
+
+def test_a_new_build_never_takes_page_numbers_kept_from_an_earlier_one(tmp_path, monkeypatch):
+    """--watch builds again in one process, and an image may change behind the same HTML: page
+    maps kept from an earlier build are dropped when a build starts."""
+    from studypack import editions
+    from studypack.options import build_date
+    from studypack.render import RenderOptions, make_environment, render_html
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    loaded = load_pack(SEED_PACK)
+    html = render_html(make_environment(), loaded, loaded.parts(), "worksheet",
+                       RenderOptions(build_date=build_date()))
+    editions._remember(html, {f"q-{n}": 99 for n in range(1, 21)})  # stale: every question on 99
+    assert editions.question_pages(make_environment(), loaded, loaded.parts(), "worksheet",
+                                   RenderOptions(build_date=build_date()), SEED_PACK.parent)[1] == 99
+    assert run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
+                   "--edition", "answer-key", "aws-lambda").code == 0
+    assert "Worksheet page 99" not in " ".join(page_texts(tmp_path / "aws-lambda-answer-key.pdf"))
+    assert run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
+                   "--edition", "worksheet", "aws-lambda").code == 0
+    check_pages(tmp_path / "aws-lambda-answer-key.pdf", tmp_path / "aws-lambda-worksheet.pdf", 20)
