@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -73,3 +74,31 @@ def test_pydyf_page_references_are_made_once_per_page_count_with_the_same_values
     assert made.pages > 6 and starts == sorted(starts) and starts[-1] > starts[0]
     monkeypatch.setattr(pydyf.PDF, "page_references", original)
     assert pdf.html_to_pdf(html, tmp_path).data == made.data
+
+
+def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path, monkeypatch):
+    """print.css is parsed (and its fonts loaded) once per process and given to WeasyPrint as a
+    stylesheet: the PDF is the one WeasyPrint makes from the HTML's own <link>."""
+    from studypack import pdf
+    from studypack.assets import TEMPLATES
+    from studypack.load import load_pack
+    from studypack.render import RenderOptions, make_environment, render_html
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    weasyprint = pdf.import_weasyprint()
+    path = write_pack(tmp_path / "content", "networking", small_pack())
+    loaded = load_pack(path)
+    html = render_html(make_environment(), loaded, loaded.parts(), "guide", RenderOptions())
+    assert '<link rel="stylesheet" href="print.css">' in html
+    parsed = []
+    real_css = weasyprint.CSS
+    monkeypatch.setattr(weasyprint, "CSS", lambda **kw: parsed.append(kw) or real_css(**kw))
+    monkeypatch.setattr(pdf._Stylesheets, "parsed", {})
+    first = pdf.html_to_pdf(html, path.parent)
+    second = pdf.html_to_pdf(html, path.parent)
+    assert [Path(kw["filename"]).name for kw in parsed] == ["print.css"]
+    assert first.data == second.data
+    fetcher = pdf.make_fetcher(weasyprint, [TEMPLATES, path.parent])
+    linked = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                             url_fetcher=fetcher).render().write_pdf(pdf_variant="pdf/ua-1")
+    assert first.data == linked
