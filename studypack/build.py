@@ -264,11 +264,13 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
                 result: BuildResult, out: TextIO, progress: Progress | None) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays; each
     pack's files move into place together, or not at all."""
-    from .pdf import importing
+    from .pdf import forget_stylesheets, importing
 
     with importing():  # imported before the workers fork, so that they inherit them
         from . import editions, load, render  # noqa: F401 (load)
-    editions.forget_layouts()  # --watch builds again in this process
+    # --watch builds again in this process: nothing parsed or laid out before is reused.
+    editions.forget_layouts()
+    forget_stylesheets()
 
     jobs: list[Job] = []
     pending: list[tuple[Job, object]] = []
@@ -348,9 +350,10 @@ EDITION_COST = {"guide": 1.3, "worksheet": 0.7, "answer-key": 1.0, "flashcards":
 
 
 def shared_layout(job: Job) -> str | None:
-    """The worksheet and the answer key of one pack (one selection per build) run in one process, the
-    worksheet first: the key prints each question's worksheet page, from the worksheet's layout
-    (made once, not again for the key). None for the other editions: they run anywhere."""
+    """The worksheet and the answer key of one pack (one selection per build) run in one
+    process, the worksheet first: the key prints each question's worksheet page, from the
+    worksheet's layout (made once, not again for the key). None for the other editions: they
+    run anywhere."""
     return job.pack.path if job.edition in ("worksheet", "answer-key") else None
 
 

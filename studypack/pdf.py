@@ -197,6 +197,11 @@ class _Stylesheets:
     parsed: dict[str, object] = {}
 
     @classmethod
+    def forget(cls) -> None:
+        """Parse again from now on: --watch builds again in this process after an edit."""
+        cls.font_config, cls.parsed = None, {}
+
+    @classmethod
     def split(cls, weasyprint, fetcher, html: str) -> tuple[str, list]:
         """`html` without its links to the templates' stylesheets, and those stylesheets."""
         if cls.font_config is None:
@@ -216,6 +221,11 @@ class _Stylesheets:
             return ""
 
         return _STYLESHEET_LINK.sub(take, html), sheets
+
+
+def forget_stylesheets() -> None:
+    """Parse the templates' stylesheets again for the next document (a new build)."""
+    _Stylesheets.forget()
 
 
 def _layout(weasyprint, fetcher, html: str):

@@ -102,3 +102,28 @@ def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path
     linked = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
                              url_fetcher=fetcher).render().write_pdf(pdf_variant="pdf/ua-1")
     assert first.data == linked
+
+
+def test_an_edited_stylesheet_is_parsed_again_by_the_next_build(tmp_path, monkeypatch):
+    """--watch builds again in one process: a build starts by forgetting parsed stylesheets."""
+    from pypdf import PdfReader as Reader
+
+    from studypack import pdf
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "sheet.css").write_text("@page { size: 100mm 100mm; }")
+    monkeypatch.setattr(pdf, "TEMPLATES", templates)
+    monkeypatch.setattr(pdf._Stylesheets, "parsed", {})
+    html = '<html><head><link rel="stylesheet" href="sheet.css"></head><body><p>x</p></body></html>'
+
+    def width_mm() -> int:
+        data = pdf.html_to_pdf(html, tmp_path).data
+        (tmp_path / "out.pdf").write_bytes(data)
+        return round(float(Reader(tmp_path / "out.pdf").pages[0].mediabox.width) / 72 * 25.4)
+
+    assert width_mm() == 100
+    (templates / "sheet.css").write_text("@page { size: 150mm 100mm; }")
+    assert width_mm() == 100  # within one build the first parse is kept
+    pdf.forget_stylesheets()
+    assert width_mm() == 150
