@@ -17,6 +17,9 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 RASTER_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+# How the templates link their stylesheets, files in TEMPLATES:
+# <link rel="stylesheet" href="print.css">
+STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="([A-Za-z0-9_-]+\.css)">')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PLAIN_URL = re.compile(r"""url\(\s*['"]?\s*([^'"\s)]*)""", re.IGNORECASE)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
-from .assets import TEMPLATES
+from .assets import STYLESHEET_LINK, TEMPLATES
 from .atomic import write_atomic  # noqa: F401 (the writer lives with the other "nothing lost" code)
 
 SYSTEM_LIBRARIES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
@@ -180,10 +180,6 @@ def _locked_renderer(content_root: Path):
         raise RefusedResource(fetcher.refused)
 
 
-# The templates' own stylesheet links: <link rel="stylesheet" href="print.css">.
-_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="([A-Za-z0-9_-]+\.css)">')
-
-
 class _Stylesheets:
     """The templates' stylesheets, parsed once per process, with the fonts they declare.
 
@@ -220,7 +216,7 @@ class _Stylesheets:
             sheets.append(cls.parsed[name])
             return ""
 
-        return _STYLESHEET_LINK.sub(take, html), sheets
+        return STYLESHEET_LINK.sub(take, html), sheets
 
 
 def forget_stylesheets() -> None:

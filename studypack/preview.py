@@ -7,25 +7,24 @@ import re
 import shutil
 from pathlib import Path
 
-from .assets import TEMPLATES
+from .assets import STYLESHEET_LINK, TEMPLATES
 from .pdf import write_atomic
 
 ASSETS = "html-assets"
 PREVIEW_CSS = "preview.css"
-_STYLESHEET = re.compile(r'(<link rel="stylesheet" href=")([^":]+)(">)')
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+?)['\"]?\s*\)")
 
 
 def preview_html(html: str) -> str:
     """The HTML with its stylesheets taken from the assets folder, plus the screen frame."""
-    html = _STYLESHEET.sub(lambda m: f"{m[1]}{ASSETS}/{m[2]}{m[3]}", html)
+    html = STYLESHEET_LINK.sub(lambda m: f'<link rel="stylesheet" href="{ASSETS}/{m[1]}">', html)
     frame = f'<link rel="stylesheet" href="{ASSETS}/{PREVIEW_CSS}">\n'
     return html.replace("</head>", frame + "</head>", 1)
 
 
 def asset_files(html: str) -> list[str]:
     """The builder's own files the preview uses: its stylesheets and what they refer to (fonts)."""
-    sheets = [m[2] for m in _STYLESHEET.finditer(html)] + [PREVIEW_CSS]
+    sheets = [m[1] for m in STYLESHEET_LINK.finditer(html)] + [PREVIEW_CSS]
     files = list(sheets)
     for sheet in sheets:
         css = (TEMPLATES / sheet).read_text(encoding="utf-8")
