@@ -75,7 +75,7 @@ def child_edition(pack: str, edition: str, output: str) -> None:
     """In a fresh process: one edition of one pack, each stage timed, as JSON on stdout."""
     clock = time.process_time  # CPU seconds: other processes on the machine do not count
     started = clock()
-    from .build import display_path
+    from .paths import display_path
     from .load import load_pack
     from .pdf import html_to_pdf, import_weasyprint, write_atomic
     from .render import RenderOptions, make_environment, render_html

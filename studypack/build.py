@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -10,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .atomic import Staged, commit, discard, sweep, stage
+from .exitcodes import UsageError
 from .options import ALL_EDITIONS, EDITIONS, Selection, build_date
 from .parallel import Failure as WorkerFailure
 from .parallel import Runner, Stats, default_jobs
+from .paths import PACK_SUFFIXES, booklet_target, display_path, output_name
 
 if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
     import jinja2
@@ -21,12 +22,6 @@ if TYPE_CHECKING:  # the model, loader and renderer load only when something is 
     from .model import ContentError, LoadedPack, Part
     from .progress import Progress
     from .render import RenderOptions
-
-PACK_SUFFIXES = (".yaml", ".yml")
-
-
-class UsageError(Exception):
-    """The command was asked for something that cannot be (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +65,6 @@ class BuildResult:
     runs: list[tuple[Written, Stats]] = field(default_factory=list)
 
 
-def display_path(path: Path) -> str:
-    """The path as the author would type it: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
 
 def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
     """The pack files to build: all in the content folder, or the ones named."""
@@ -98,16 +86,6 @@ def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
     return list(dict.fromkeys(chosen))
 
 
-def output_name(pack_id: str, edition: str, variant: str | None = None) -> str:
-    """`aws-lambda-worksheet.pdf`, `aws-lambda-worksheet-seed-7.pdf`, `aws-lambda-seed-7.apkg`."""
-    suffix = f"-{variant}" if variant else ""
-    if edition == "anki":
-        return f"{pack_id}{suffix}.apkg"
-    return f"{pack_id}-{edition}{suffix}.pdf"
-
-
-def booklet_target(target: Path) -> Path:
-    return target.with_name(f"{target.stem}-booklet.pdf")
 
 
 @dataclass(frozen=True)

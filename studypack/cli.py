@@ -1,4 +1,4 @@
-"""The command line: arguments in, exit code out (0 built, 1 content error, 2 usage, 3 system)."""
+"""The command line: arguments in, exit code out (studypack.exitcodes.ExitCode)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from . import extras
-from .build import BuildOptions, UsageError, build
+from .build import BuildOptions, build
+from .exitcodes import ExitCode, UsageError
 from .options import ALL_EDITIONS, PAPERS, Selection
 from .parallel import default_jobs
+from .paths import display_path
 from .progress import Progress
+from .report import report
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,45 +116,65 @@ def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
     parser = make_parser(prog)
     try:
         args = parser.parse_args(argv)
-        if args.schema or args.new is not None or args.watch:
-            return extras.run(args, options_from(args))
-        progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
-        result = build(options_from(args), progress.stdout if progress else None, progress,
-                       err=io.StringIO() if args.quiet else None)
+        return run(args, options_from(args))
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         print(f"usage: see '{parser.prog} --help'", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("interrupted: packs not finished keep their earlier PDFs; no partial files were left",
               file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         from .pdf import MissingSystemLibraries
 
         if isinstance(exc, MissingSystemLibraries):
             print(f"error: {exc}", file=sys.stderr)
-            return 3
+            return ExitCode.SYSTEM
         raise
-    for error in result.errors:
-        print(error, file=sys.stderr)
-    for failure in result.failures:  # a bug keeps its traceback; what it cost comes last
-        if failure.is_bug and failure.detail:
-            print(failure.detail, end="", file=sys.stderr)
-        print(failure, file=sys.stderr)
-    if result.errors:
-        count = len(result.errors)
-        print(f"{count} content error{'s' if count > 1 else ''}; fix "
-              f"{'them' if count > 1 else 'it'} and build again", file=sys.stderr)
-    if result.errors or result.failures:
-        return 1
-    if args.check:
+
+
+def run(args: argparse.Namespace, options: BuildOptions) -> int:
+    """Run the mode `args` asks for: --schema, --new, --watch, or a build (the default)."""
+    if args.schema:
+        from .schema import schema_text
+
+        if args.packs:
+            raise UsageError("--schema takes no pack names")
+        sys.stdout.write(schema_text())
+        return ExitCode.OK
+    if args.new is not None:
+        return new_pack(args, options)
+    if args.watch:
+        from .watch import watch
+
+        return watch(options, sys.stdout, sys.stderr, quiet=args.quiet)
+    progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
+    result = build(options, progress.stdout if progress else None, progress,
+                   err=io.StringIO() if args.quiet else None)
+    code = report(result, sys.stderr)
+    if code == ExitCode.OK and args.check:
         for pack in result.checked:
             questions = sum(len(s.questions) for s in pack.pack.sections)
             print(f"ok: {pack.path} ({questions} questions)")
-    return 0
+    return code
+
+
+def new_pack(args: argparse.Namespace, options: BuildOptions) -> int:
+    """--new NAME: a starter pack in the content folder; the files written, one a line."""
+    from .scaffold import ScaffoldRefused, new_pack as write_starter
+
+    if args.packs:
+        raise UsageError("--new takes one NAME and no pack names")
+    try:
+        written = write_starter(args.new, options.content)
+    except ScaffoldRefused as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        print(display_path(path))
+    return ExitCode.OK
 
 
 def entry_point() -> None:

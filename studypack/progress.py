@@ -55,7 +55,7 @@ class Progress:
             self._bar.start()
 
     def written(self, file: Written) -> None:
-        from .build import display_path
+        from .paths import display_path
 
         self.files.append(file)
         if self._bar is not None:
@@ -72,7 +72,7 @@ class Progress:
             self.summary()
 
     def summary(self) -> None:
-        from .build import display_path
+        from .paths import display_path
 
         wall = time.perf_counter() - self.started
         pages = sum(f.pages for f in self.files)

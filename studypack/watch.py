@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from .assets import IMAGE_TYPES, TEMPLATES
-from .build import PACK_SUFFIXES, BuildOptions, UsageError, build, display_path
+from .build import BuildOptions, build
+from .exitcodes import ExitCode, UsageError
+from .paths import PACK_SUFFIXES, display_path
 from .progress import Progress
+from .report import report
 
 # Changes are handed over once 50 ms pass without another (an editor's save is a burst of
 # events); a longer burst (a git checkout) is grouped for at most this long into one rebuild.
@@ -69,11 +72,7 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
                 raise  # the command itself is wrong: stop with exit code 2
             print(f"error: {exc}", file=err, flush=True)  # e.g. the last pack was deleted
             return
-        for error in result.errors:
-            print(error, file=err)
-        if result.errors:
-            print(f"{len(result.errors)} content error(s); watching for changes", file=err,
-                  flush=True)
+        report(result, err, watching=True)
 
     if not options.content.is_dir():
         raise UsageError(f"the content folder {display_path(options.content)!r} does not exist")
@@ -100,7 +99,7 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         _say(err, quiet, "stopped watching")
     finally:
         changes_seen.close()
-    return 0
+    return ExitCode.OK
 
 
 def _say(err: TextIO, quiet: bool, message: str) -> None:
