@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING, TextIO
 
 from .atomic import Staged, commit, discard, sweep, stage
 from .exitcodes import UsageError
-from .options import ALL_EDITIONS, EDITIONS, Selection, build_date
+from .options import ALL_EDITIONS, EDITION, EDITIONS, PAGED_BY_OTHERS, Selection, build_date
 from .parallel import Failure as WorkerFailure
 from .parallel import Runner, Stats, default_jobs
 from .paths import PACK_SUFFIXES, booklet_target, display_path, output_name
 
 if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
-    import jinja2
-
     from .incremental import BuildCache
     from .model import ContentError, LoadedPack, Part
     from .progress import Progress
     from .render import RenderOptions
+    from .session import RenderSession
 
 
 @dataclass(frozen=True)
@@ -150,10 +149,11 @@ def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     return jobs
 
 
-def run_job(job: Job, env: jinja2.Environment | None = None) -> Written | Refused:
+def run_job(job: Job, session: RenderSession | None = None) -> Written | Refused:
     """Render one job to staged files beside its targets; the targets are not touched yet.
 
-    `env`: the Jinja2 environment of this process, made once, so templates compile once."""
+    `session`: what this process's documents of this build share (templates compiled once,
+    stylesheets parsed once, page maps); without one, a session for this job alone."""
     from .editions import produce
     from .model import ContentError
     from .pdf import RefusedResource
@@ -161,7 +161,13 @@ def run_job(job: Job, env: jinja2.Environment | None = None) -> Written | Refuse
     started = time.perf_counter()
     parts = list(job.parts) or job.pack.parts()
     try:
-        output = produce(job.pack, parts, job.edition, job.render, job.content_root, env)
+        if session is None:
+            from .session import RenderSession
+
+            with RenderSession() as own:
+                output = produce(own, job.pack, parts, job.edition, job.render, job.content_root)
+        else:
+            output = produce(session, job.pack, parts, job.edition, job.render, job.content_root)
     except RefusedResource as exc:  # the load-time checks should have caught it: say what
         return Refused(tuple(ContentError(display_path(Path(job.pack.path)), 1, 1,
                                           f"the {job.edition} was not written: {refused}")
@@ -242,18 +248,15 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
                 result: BuildResult, out: TextIO, progress: Progress | None) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays; each
     pack's files move into place together, or not at all."""
-    from .pdf import forget_stylesheets, importing
+    from .pdf import importing
 
     with importing():  # imported before the workers fork, so that they inherit them
-        from . import editions, load, render  # noqa: F401 (load)
-    # --watch builds again in this process: nothing parsed or laid out before is reused.
-    editions.forget_layouts()
-    forget_stylesheets()
+        from . import editions, load, session  # noqa: F401 (editions, load)
 
     jobs: list[Job] = []
     pending: list[tuple[Job, object]] = []
     try:
-        with Runner(options.jobs, expected=documents, setup=render.make_environment) as runner:
+        with Runner(options.jobs, expected=documents, setup=session.RenderSession) as runner:
             result.checked = load_all(stale, result)
             jobs = stale_jobs(options, result, cache)
             if progress:
@@ -322,20 +325,16 @@ def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) ->
     return jobs
 
 
-# Seconds each edition of the seed pack took on one core (docs/performance.md): flashcards lay out
-# every card at several sizes.
-EDITION_COST = {"guide": 1.3, "worksheet": 0.7, "answer-key": 1.0, "flashcards": 4.0, "anki": 0.3}
-
-
-def shared_layout(job: Job) -> str | None:
-    """The worksheet and the answer key of one pack (one selection per build) run in one
-    process, the worksheet first: the key prints each question's worksheet page, from the
-    worksheet's layout (made once, not again for the key). None for the other editions: they
-    run anywhere."""
-    return job.pack.path if job.edition in ("worksheet", "answer-key") else None
+def shared_layout(job: Job) -> tuple[str, str] | None:
+    """Editions that print another's page numbers run in one process with it, after it: the
+    answer key with its worksheet, the flashcards with their guide (options.EDITION_TABLE), so
+    that the layout made for one serves the other. None for the editions that run anywhere."""
+    edition = EDITION[job.edition]
+    cited = edition.pages_of or (job.edition if job.edition in PAGED_BY_OTHERS else None)
+    return (job.pack.path, cited) if cited else None
 
 
 def job_cost(job: Job) -> float:
     """A guess of a job's work, to start the longest first: its pack's size times its edition's
     weight."""
-    return Path(job.pack.path).stat().st_size * EDITION_COST.get(job.edition, 1.0)
+    return Path(job.pack.path).stat().st_size * EDITION[job.edition].cost

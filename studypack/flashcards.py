@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from .model import Block, Item, LoadedPack, Part
 from .render import RenderOptions, plain_text, render_html
+from .session import RenderSession
 
 # Card geometry in mm. One card size for A4 and Letter (2 x 4 cards fit both), centred on the
 # sheet, so that a card's back lands on its front when the sheet is turned over its long edge.
@@ -121,20 +120,18 @@ def sheets(cards: list[Card], paper: str, back_offset: tuple[float, float]) -> l
 Key = tuple  # ("q" or "a", question number, size in pt[, pieces shown])
 
 
-def _measure(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], wanted: list[tuple[str, Item, float]],
+def _measure(session: RenderSession, loaded: LoadedPack, parts: list[Part], wanted: list[tuple[str, Item, float]],
              options: RenderOptions, content_root: Path) -> dict[Key, float]:
     """Heights in mm of questions and answers at the given sizes, and of each answer's prefixes.
 
     Every candidate is laid out at the card's text width in one batch document and measured from
     the boxes WeasyPrint places (`page.anchors`: the box of each element with an id)."""
-    from .pdf import render_document
-
     boxes = [(kind, f"{kind}-{item.number}-{int(size * 10)}", size, item,
               answer_pieces(item) if kind == "a" else ())
              for kind, item, size in wanted]
-    html = render_html(env, loaded, parts, "flashcards", options, measure=boxes,
+    html = render_html(session.env, loaded, parts, "flashcards", options, measure=boxes,
                        sheets=[], body_width=BODY_W)
-    document = render_document(html, content_root)
+    document = session.render_document(html, content_root)
     found: dict[str, tuple[int, float, float]] = {}  # anchor -> first page, top, bottom there
     split: set[str] = set()  # boxes longer than a measuring page: far too long for a card
     for index, page in enumerate(document.pages):
@@ -178,7 +175,7 @@ def _fitted_sizes(measure, items: list[Item], room: float) -> tuple[dict[Key, fl
     return best, heights
 
 
-def fit_cards(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part],
+def fit_cards(session: RenderSession, loaded: LoadedPack, parts: list[Part],
               options: RenderOptions, content_root: Path) -> list[Card]:
     """Each card's font sizes: the largest that fits, down to 8 pt; beyond that, part of the
     answer and a note giving the question's page in the study guide of the same selection."""
@@ -186,7 +183,7 @@ def fit_cards(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part],
     titles = {part.id: part.section.title for part in parts}
     room = BODY_H - 0.5  # a hair of slack against rounding
     best, heights = _fitted_sizes(
-        lambda wanted: _measure(env, loaded, parts, wanted, options, content_root), items, room)
+        lambda wanted: _measure(session, loaded, parts, wanted, options, content_root), items, room)
     guide_pages: dict[int, int] | None = None
     smallest = ANSWER_SIZES[-1]
     cards = []
@@ -200,9 +197,8 @@ def fit_cards(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part],
             back = Face(a_size, pieces)
         else:
             if guide_pages is None:
-                from .editions import question_pages
-
-                guide_pages = question_pages(env, loaded, parts, "guide", options, content_root)
+                guide_pages = session.question_pages(loaded, parts, "guide", options,
+                                                     content_root)
             shown = max((k for k in range(1, len(pieces) + 1)
                          if heights["a", item.number, smallest, k] <= room - NOTE_H), default=0)
             page = guide_pages.get(item.number)
@@ -244,13 +240,11 @@ def _opening(block: Block, height: float, room: float, size: float) -> Block:
     return Block(text=_MD_PUNCTUATION.sub(r"\\\1", text))  # plain words stay plain in markdown
 
 
-def flashcards_pdf(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], options: RenderOptions,
+def flashcards_pdf(session: RenderSession, loaded: LoadedPack, parts: list[Part], options: RenderOptions,
                    content_root: Path):
     """The flashcards PDF (sheets in front/back pairs) and the HTML it was made from."""
-    from .pdf import html_to_pdf
-
-    cards = fit_cards(env, loaded, parts, options, content_root)
-    html = render_html(env, loaded, parts, "flashcards", options, measure=[],
+    cards = fit_cards(session, loaded, parts, options, content_root)
+    html = render_html(session.env, loaded, parts, "flashcards", options, measure=[],
                        sheets=sheets(cards, options.paper, options.back_offset_mm),
                        body_width=BODY_W)
-    return html_to_pdf(html, content_root), html
+    return session.html_to_pdf(html, content_root), html

@@ -6,10 +6,31 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-EDITIONS = ("guide", "worksheet", "answer-key")  # made from templates, as PDFs
-ALL_EDITIONS = (*EDITIONS, "flashcards", "anki")  # every edition, in build order
-EDITION_TITLES = {"guide": "Study guide", "worksheet": "Worksheet", "answer-key": "Answer key",
-                  "flashcards": "Flashcards", "anki": "Anki deck"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str  # as --edition takes it, and in the file name
+    title: str  # as the document and the summary call it
+    extension: str
+    cost: float  # CPU seconds of the seed pack's on one core: the longest start first
+    pages_of: str | None = None  # the edition whose page numbers it prints: both in one process
+    from_template: bool = True  # a PDF from the edition's own template (booklets can be made)
+
+
+# Every edition, in build order: an edition that prints another's pages comes after it.
+EDITION_TABLE = (
+    Edition("guide", "Study guide", ".pdf", 1.3),
+    Edition("worksheet", "Worksheet", ".pdf", 0.7),
+    Edition("answer-key", "Answer key", ".pdf", 1.0, pages_of="worksheet"),
+    Edition("flashcards", "Flashcards", ".pdf", 2.0, pages_of="guide", from_template=False),
+    Edition("anki", "Anki deck", ".apkg", 0.3, from_template=False),
+)
+EDITION = {edition.name: edition for edition in EDITION_TABLE}
+ALL_EDITIONS = tuple(EDITION)
+EDITIONS = tuple(e.name for e in EDITION_TABLE if e.from_template)  # from templates, as PDFs
+EDITION_TITLES = {e.name: e.title for e in EDITION_TABLE}
+PAGED_BY_OTHERS = tuple(dict.fromkeys(e.pages_of for e in EDITION_TABLE if e.pages_of))
 PAPERS = {"a4": "A4", "letter": "letter"}
 
 

@@ -50,7 +50,7 @@ class Stats:
 
 
 _imported_in = 0.0  # seconds this worker spent importing WeasyPrint, reported with its first job
-_context: object = None  # what setup() made for this process's jobs (a Jinja2 environment)
+_context: object = None  # what setup() made for this process's jobs (a render session)
 
 
 def start_context() -> multiprocessing.context.BaseContext:
@@ -89,6 +89,17 @@ def _start_worker(setup: Callable[[], object] | None) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_up(setup)
+    if hasattr(_context, "close"):  # run when the pool ends this worker (not when it is killed)
+        from multiprocessing.util import Finalize
+
+        Finalize(None, _context.close, exitpriority=10)
+
+
+def _close_context() -> None:
+    global _context
+    context, _context = _context, None
+    if hasattr(context, "close"):
+        context.close()
 
 
 def _attempt(work: Callable, job) -> tuple[object, Stats]:
@@ -145,13 +156,16 @@ class Runner:
         if self.pool is None:
             if jobs:
                 _warm_up(self.setup)
-            done: dict[int, tuple[object, Stats]] = {}
-            following = 0  # the next job to yield: tasks come in the order of their first job
-            for task in tasks:
-                done.update(zip(task, _attempt_all(work, [jobs[i] for i in task])))
-                while following in done:
-                    yield (jobs[following], *done.pop(following))
-                    following += 1
+            try:
+                done: dict[int, tuple[object, Stats]] = {}
+                following = 0  # the next job to yield: tasks come in the order of their first
+                for task in tasks:
+                    done.update(zip(task, _attempt_all(work, [jobs[i] for i in task])))
+                    while following in done:
+                        yield (jobs[following], *done.pop(following))
+                        following += 1
+            finally:
+                _close_context()  # this build's session ends with it
             return
         from concurrent.futures.process import BrokenProcessPool
 

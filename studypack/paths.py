@@ -18,10 +18,13 @@ def display_path(path: Path) -> str:
 
 def output_name(pack_id: str, edition: str, variant: str | None = None) -> str:
     """`aws-lambda-worksheet.pdf`, `aws-lambda-worksheet-seed-7.pdf`, `aws-lambda-seed-7.apkg`."""
+    from .options import EDITION
+
     suffix = f"-{variant}" if variant else ""
-    if edition == "anki":
-        return f"{pack_id}{suffix}.apkg"
-    return f"{pack_id}-{edition}{suffix}.pdf"
+    extension = EDITION[edition].extension
+    if extension != ".pdf":  # the deck is named for the pack alone
+        return f"{pack_id}{suffix}{extension}"
+    return f"{pack_id}-{edition}{suffix}{extension}"
 
 
 def booklet_target(target: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -180,56 +181,68 @@ def _locked_renderer(content_root: Path):
         raise RefusedResource(fetcher.refused)
 
 
-class _Stylesheets:
-    """The templates' stylesheets, parsed once per process, with the fonts they declare.
+class Stylesheets:
+    """The templates' stylesheets, parsed once per render session, with the fonts they declare.
 
     Parsing print.css and loading its eight fonts is about 0.07 s a document; a build makes
     several documents per process (and the flashcards lay out several to measure). Passed to
     WeasyPrint as user stylesheets, in the order the HTML links them: only the templates'
     inline <style> and style attributes come after them in the cascade, as they did, and those
-    set what the stylesheets do not."""
+    set what the stylesheets do not. A session's stylesheets are never reused by another build
+    (--watch builds again in one process after an edit), and close() removes the copies of the
+    fonts WeasyPrint keeps in a temporary folder (only its finalizer would, and worker
+    processes end without running it)."""
 
-    font_config = None
-    parsed: dict[str, object] = {}
+    def __init__(self) -> None:
+        self.font_config = None
+        self.parsed: dict[str, object] = {}
 
-    @classmethod
-    def forget(cls) -> None:
-        """Parse again from now on: --watch builds again in this process after an edit."""
-        cls.font_config, cls.parsed = None, {}
+    def close(self) -> None:
+        folder = getattr(self.font_config, "_folder", None)  # weasyprint/text/fonts.py
+        self.font_config, self.parsed = None, {}
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
-    @classmethod
-    def split(cls, weasyprint, fetcher, html: str) -> tuple[str, list]:
+    def split(self, weasyprint, fetcher, html: str) -> tuple[str, list]:
         """`html` without its links to the templates' stylesheets, and those stylesheets."""
-        if cls.font_config is None:
+        if self.font_config is None:
             from weasyprint.text.fonts import FontConfiguration
 
-            cls.font_config = FontConfiguration()
+            self.font_config = FontConfiguration()
         sheets = []
 
         def take(link: re.Match) -> str:
             name = link[1]
-            if name not in cls.parsed:
+            if name not in self.parsed:
                 if not (TEMPLATES / name).is_file():
                     return link[0]  # left to WeasyPrint, which reports it
-                cls.parsed[name] = weasyprint.CSS(filename=str(TEMPLATES / name),
-                                                  url_fetcher=fetcher, font_config=cls.font_config)
-            sheets.append(cls.parsed[name])
+                self.parsed[name] = weasyprint.CSS(filename=str(TEMPLATES / name),
+                                                   url_fetcher=fetcher,
+                                                   font_config=self.font_config)
+            sheets.append(self.parsed[name])
             return ""
 
         return STYLESHEET_LINK.sub(take, html), sheets
 
+    def layout(self, weasyprint, fetcher, html: str):
+        """The laid-out document of `html`, with the templates' stylesheets parsed once."""
+        html, sheets = self.split(weasyprint, fetcher, html)
+        return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                               url_fetcher=fetcher).render(stylesheets=sheets,
+                                                           font_config=self.font_config)
 
-def forget_stylesheets() -> None:
-    """Parse the templates' stylesheets again for the next document (a new build)."""
-    _Stylesheets.forget()
 
-
-def _layout(weasyprint, fetcher, html: str):
-    """The laid-out document of `html`, with the templates' stylesheets parsed once."""
-    html, sheets = _Stylesheets.split(weasyprint, fetcher, html)
-    return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                           url_fetcher=fetcher).render(stylesheets=sheets,
-                                                       font_config=_Stylesheets.font_config)
+@contextlib.contextmanager
+def _stylesheets(given: Stylesheets | None):
+    """The session's stylesheets, or ones made for this one document and closed after it."""
+    if given is not None:
+        yield given
+        return
+    own = Stylesheets()
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 def anchor_pages(document) -> dict[str, int]:
@@ -241,20 +254,22 @@ def anchor_pages(document) -> dict[str, int]:
     return pages
 
 
-def render_document(html: str, content_root: Path):
+def render_document(html: str, content_root: Path, stylesheets: Stylesheets | None = None):
     """The laid-out WeasyPrint document of `html` (stylesheet and fonts from templates/, images
     from the pack), nothing written: its pages' `anchors` give the box of every element with an id."""
-    with collector_paused(), _locked_renderer(content_root) as (weasyprint, fetcher):
-        return _layout(weasyprint, fetcher, html)
+    with (collector_paused(), _stylesheets(stylesheets) as sheets,
+          _locked_renderer(content_root) as (weasyprint, fetcher)):
+        return sheets.layout(weasyprint, fetcher, html)
 
 
-def html_to_pdf(html: str, content_root: Path) -> Pdf:
+def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None = None) -> Pdf:
     """The tagged (PDF/UA-1) PDF of `html`; raises RefusedResource for any refused fetch.
 
     Layout and writing are timed in CPU seconds: other processes on the machine do not count."""
-    with collector_paused(), _locked_renderer(content_root) as (weasyprint, fetcher):
+    with (collector_paused(), _stylesheets(stylesheets) as sheets,
+          _locked_renderer(content_root) as (weasyprint, fetcher)):
         started = time.process_time()
-        document = _layout(weasyprint, fetcher, html)
+        document = sheets.layout(weasyprint, fetcher, html)
         laid_out = time.process_time()
         data = document.write_pdf(pdf_variant="pdf/ua-1")
         pages = len(document.pages)

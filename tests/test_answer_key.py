@@ -92,15 +92,14 @@ def test_the_key_reuses_the_worksheet_layout_of_the_same_build(tmp_path, monkeyp
     laid_out_again = []
     real = pdf.render_document
     monkeypatch.setattr(pdf, "render_document",
-                        lambda html, root: laid_out_again.append(html) or real(html, root))
-    monkeypatch.setattr(editions, "_page_maps", {})
+                        lambda html, root, *rest: laid_out_again.append(html) or real(html, root,
+                                                                                    *rest))
     result = run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
                      "--edition", "answer-key", "--edition", "worksheet", "aws-lambda")
     assert result.code == 0, result.err
     assert laid_out_again == []
     check_pages(tmp_path / "aws-lambda-answer-key.pdf", tmp_path / "aws-lambda-worksheet.pdf", 20)
     # the key alone lays its worksheet out, and gives the same pages
-    monkeypatch.setattr(editions, "_page_maps", {})
     alone = tmp_path / "alone"
     assert run_cli("--content", SEED_PACK.parent, "--output", alone, "--jobs", "1",
                    "--edition", "answer-key", "aws-lambda").code == 0
@@ -111,21 +110,33 @@ def test_the_key_reuses_the_worksheet_layout_of_the_same_build(tmp_path, monkeyp
 
 def test_a_new_build_never_takes_page_numbers_kept_from_an_earlier_one(tmp_path, monkeypatch):
     """--watch builds again in one process, and an image may change behind the same HTML: page
-    maps kept from an earlier build are dropped when a build starts."""
-    from studypack import editions
+    maps live in a render session, which lives as long as one build."""
+    from studypack import session as sessions
     from studypack.options import build_date
-    from studypack.render import RenderOptions, make_environment, render_html
+    from studypack.render import RenderOptions, render_html
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     loaded = load_pack(SEED_PACK)
-    html = render_html(make_environment(), loaded, loaded.parts(), "worksheet",
-                       RenderOptions(build_date=build_date()))
-    editions._remember(html, {f"q-{n}": 99 for n in range(1, 21)})  # stale: every question on 99
-    assert editions.question_pages(make_environment(), loaded, loaded.parts(), "worksheet",
-                                   RenderOptions(build_date=build_date()), SEED_PACK.parent)[1] == 99
+    options = RenderOptions(build_date=build_date())
+    with sessions.RenderSession() as session:
+        html = render_html(session.env, loaded, loaded.parts(), "worksheet", options)
+        session.remember(html, {f"q-{n}": 99 for n in range(1, 21)})  # every question on 99
+        assert session.question_pages(loaded, loaded.parts(), "worksheet", options,
+                                      SEED_PACK.parent)[1] == 99  # reused within the session
+    made = []
+    real = sessions.RenderSession
+
+    class Recorded(real):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(sessions, "RenderSession", Recorded)
     assert run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
                    "--edition", "answer-key", "aws-lambda").code == 0
     assert "Worksheet page 99" not in " ".join(page_texts(tmp_path / "aws-lambda-answer-key.pdf"))
     assert run_cli("--content", SEED_PACK.parent, "--output", tmp_path, "--jobs", "1",
                    "--edition", "worksheet", "aws-lambda").code == 0
+    assert len(made) == 2 and made[0] is not made[1]  # one session per build
+    assert all(not s._page_maps and s.stylesheets.font_config is None for s in made)  # closed
     check_pages(tmp_path / "aws-lambda-answer-key.pdf", tmp_path / "aws-lambda-worksheet.pdf", 20)

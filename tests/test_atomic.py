@@ -82,11 +82,11 @@ def test_render_failure_keeps_all_of_that_packs_pdfs_and_the_others_build(two_pa
     real = pdf.html_to_pdf
     calls = []
 
-    def html_to_pdf(html, root):
+    def html_to_pdf(html, root, *rest):
         calls.append(html)
         if "Beta Pack" in html and len([h for h in calls if "Beta Pack" in h]) == 2:
             raise RuntimeError("layout exploded")  # beta's worksheet, after its guide was made
-        return real(html, root)
+        return real(html, root, *rest)
 
     monkeypatch.setattr(pdf, "html_to_pdf", html_to_pdf)
     run = build(content, output)
@@ -108,11 +108,11 @@ def test_ctrl_c_during_a_build_leaves_only_complete_pdfs(two_packs, monkeypatch,
     real = pdf.html_to_pdf
     calls = []
 
-    def html_to_pdf(html, root):
+    def html_to_pdf(html, root, *rest):
         calls.append(1)
         if len(calls) == interrupt_at:
             raise KeyboardInterrupt
-        return real(html, root)
+        return real(html, root, *rest)
 
     monkeypatch.setattr(pdf, "html_to_pdf", html_to_pdf)
     run = build(content, output)

@@ -149,3 +149,22 @@ def test_jobs_kept_together_run_in_one_process_in_order_and_come_back_in_plan_or
         assert pids["b", "worksheet"] == pids["b", "key"]
         if workers == 2:
             assert len(set(pids.values())) == 2  # the groups still spread over the workers
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """WeasyPrint copies the fonts into a weasyprint-XXXX folder that only its finalizer removes;
+    workers end without running it. Each render session removes its own, in every process."""
+    content = tmp_path / "content"
+    write_pack(content, "alpha", pack("Alpha"))
+    write_pack(content, "beta", pack("Beta"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "build.py", "--content", str(content), "--output",
+             str(tmp_path / f"out-{jobs}"), "--jobs", jobs, "--edition", "guide",
+             "--edition", "flashcards", "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "TMPDIR": str(temporary)})
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in temporary.iterdir()) == []

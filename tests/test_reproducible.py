@@ -93,9 +93,10 @@ def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path
     parsed = []
     real_css = weasyprint.CSS
     monkeypatch.setattr(weasyprint, "CSS", lambda **kw: parsed.append(kw) or real_css(**kw))
-    monkeypatch.setattr(pdf._Stylesheets, "parsed", {})
-    first = pdf.html_to_pdf(html, path.parent)
-    second = pdf.html_to_pdf(html, path.parent)
+    sheets = pdf.Stylesheets()
+    first = pdf.html_to_pdf(html, path.parent, sheets)
+    second = pdf.html_to_pdf(html, path.parent, sheets)
+    sheets.close()
     assert [Path(kw["filename"]).name for kw in parsed] == ["print.css"]
     assert first.data == second.data
     fetcher = pdf.make_fetcher(weasyprint, [TEMPLATES, path.parent])
@@ -105,7 +106,8 @@ def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path
 
 
 def test_an_edited_stylesheet_is_parsed_again_by_the_next_build(tmp_path, monkeypatch):
-    """--watch builds again in one process: a build starts by forgetting parsed stylesheets."""
+    """--watch builds again in one process: stylesheets are parsed once per render session, and
+    a build has its own session."""
     from pypdf import PdfReader as Reader
 
     from studypack import pdf
@@ -114,16 +116,18 @@ def test_an_edited_stylesheet_is_parsed_again_by_the_next_build(tmp_path, monkey
     templates.mkdir()
     (templates / "sheet.css").write_text("@page { size: 100mm 100mm; }")
     monkeypatch.setattr(pdf, "TEMPLATES", templates)
-    monkeypatch.setattr(pdf._Stylesheets, "parsed", {})
+    sheets = pdf.Stylesheets()
     html = '<html><head><link rel="stylesheet" href="sheet.css"></head><body><p>x</p></body></html>'
 
     def width_mm() -> int:
-        data = pdf.html_to_pdf(html, tmp_path).data
+        data = pdf.html_to_pdf(html, tmp_path, sheets).data
         (tmp_path / "out.pdf").write_bytes(data)
         return round(float(Reader(tmp_path / "out.pdf").pages[0].mediabox.width) / 72 * 25.4)
 
     assert width_mm() == 100
     (templates / "sheet.css").write_text("@page { size: 150mm 100mm; }")
-    assert width_mm() == 100  # within one build the first parse is kept
-    pdf.forget_stylesheets()
+    assert width_mm() == 100  # within one session the first parse is kept
+    sheets.close()
+    sheets = pdf.Stylesheets()
     assert width_mm() == 150
+    sheets.close()
