@@ -1,9 +1,11 @@
-"""Time each step of the new editions on one pack: `python3 benchmarks/editions_bench.py [pack.yaml] [runs]`.
+"""Time each step of the flashcards, the answer key and the deck on one pack:
+`python benchmarks/editions_bench.py [pack.yaml] [runs]`.
 
-Prints the median of `runs` runs (default 3) for: fitting the flashcards (the batch layouts that
-measure card texts), the guide layout used for "continued on page" notes, the final flashcards
-PDF, the worksheet layout the answer key reads its page numbers from, the answer key PDF, and the
-Anki deck. WeasyPrint is imported and warmed up once before timing.
+Prints the median of `runs` runs (default 3), each in a new render session as a build would
+make, for: measuring the flashcards' texts (the batch layouts), the guide's layout for the
+"continued in the study guide" notes (when a card needs one), the final flashcards PDF, the
+worksheet's layout the answer key reads its page numbers from, the answer key PDF, and the Anki
+deck. WeasyPrint is imported and warmed up once before timing.
 """
 
 from __future__ import annotations
@@ -18,59 +20,66 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from studypack import editions, flashcards  # noqa: E402
 from studypack.anki import deck_bytes  # noqa: E402
 from studypack.load import load_pack  # noqa: E402
-from studypack.pdf import html_to_pdf  # noqa: E402
-from studypack.render import RenderOptions, make_environment, render_html  # noqa: E402
+from studypack.render import RenderOptions, render_html  # noqa: E402
+from studypack.session import RenderSession  # noqa: E402
 
 
-def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "content/aws-lambda.yaml")
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+class TimedSession(RenderSession):
+    """A session that times the guide layouts the flashcards ask it for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_seconds = 0.0
+
+    def question_pages(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return super().question_pages(*args, **kwargs)
+        finally:
+            self.page_seconds += time.perf_counter() - started
+
+
+def one_run(loaded, parts, options: RenderOptions, root: Path) -> tuple[dict[str, float], int]:
+    timings: dict[str, float] = {}
+    with TimedSession() as session:
+        started = time.perf_counter()
+        cards = flashcards.fit_cards(session, loaded, parts, options, root)
+        fit = time.perf_counter() - started
+        timings["flashcards: fit (measuring layouts)"] = fit - session.page_seconds
+        timings["flashcards: guide layout for page notes"] = session.page_seconds
+        started = time.perf_counter()
+        html = render_html(session.env, loaded, parts, "flashcards", options, measure=[],
+                           sheets=flashcards.sheets(cards, options.paper, (0.0, 0.0)),
+                           body_width=flashcards.BODY_W)
+        pages = session.html_to_pdf(html, root).pages
+        timings["flashcards: final PDF"] = time.perf_counter() - started
+    with RenderSession() as session:
+        started = time.perf_counter()
+        session.question_pages(loaded, parts, "worksheet", options, root)
+        timings["answer key: worksheet layout for pages"] = time.perf_counter() - started
+    with RenderSession() as session:
+        started = time.perf_counter()
+        editions.produce(session, loaded, parts, "answer-key", options, root)
+        timings["answer key: whole edition, alone"] = time.perf_counter() - started
+        started = time.perf_counter()
+        deck_bytes(session.env, loaded, parts)
+        timings["anki deck"] = time.perf_counter() - started
+    return timings, pages
+
+
+def main(argv: list[str]) -> None:
+    path = Path(argv[0] if argv else "content/aws-lambda.yaml")
+    runs = int(argv[1]) if len(argv) > 1 else 3
     loaded = load_pack(path, str(path))
     parts, options, root = loaded.parts(), RenderOptions(), path.parent
-    real_layout = editions.layout
-    real_layout("<p>warm up</p>", root)
-    timings: dict[str, list[float]] = {}
-    layouts: list[float] = []
-
-    def timed_layout(html, content_root):
-        started = time.perf_counter()
-        document = real_layout(html, content_root)
-        layouts.append(time.perf_counter() - started)
-        return document
-
-    for _ in range(runs):
-        layouts.clear()
-        editions.layout = timed_layout
-        started = time.perf_counter()
-        cards = flashcards.fit_cards(loaded, parts, options, root)
-        fit = time.perf_counter() - started
-        editions.layout = real_layout
-        # layouts[:-1] measure texts; the last one, if the guide was needed, gives its pages
-        guide = layouts[-1] if any(c.back.note for c in cards) else 0.0
-        timings.setdefault("flashcards: fit (measuring layouts)", []).append(fit - guide)
-        timings.setdefault("flashcards: guide layout for page notes", []).append(guide)
-        started = time.perf_counter()
-        html = render_html(make_environment(), loaded, parts, "flashcards", options, measure=[],
-                           sheets=flashcards.sheets(cards, "a4", (0.0, 0.0)),
-                           body_width=flashcards.BODY_W)
-        pdf = html_to_pdf(html, root)
-        timings.setdefault("flashcards: final PDF", []).append(time.perf_counter() - started)
-        started = time.perf_counter()
-        editions.question_pages(loaded, parts, "worksheet", options, root)
-        timings.setdefault("answer key: worksheet layout for pages", []).append(
-            time.perf_counter() - started)
-        started = time.perf_counter()
-        editions.produce(loaded, parts, "answer-key", options, root)
-        timings.setdefault("answer key: whole edition", []).append(time.perf_counter() - started)
-        started = time.perf_counter()
-        deck_bytes(loaded, parts)
-        timings.setdefault("anki deck", []).append(time.perf_counter() - started)
+    with RenderSession() as session:  # warm up: WeasyPrint's import and first layout
+        session.html_to_pdf("<p>warm up</p>", root)
+    results = [one_run(loaded, parts, options, root) for _ in range(runs)]
     questions = sum(len(p.items) for p in parts)
-    print(f"{path} ({questions} questions, {pdf.pages} flashcard pages), "
-          f"median of {runs}:")
-    for name, values in timings.items():
-        print(f"  {name:42s} {statistics.median(values):6.2f} s")
+    print(f"{path} ({questions} questions, {results[0][1]} flashcard pages), median of {runs}:")
+    for name in results[0][0]:
+        print(f"  {name:42s} {statistics.median(r[0][name] for r in results):6.2f} s")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

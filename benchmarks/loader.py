@@ -60,7 +60,7 @@ def main() -> None:
         "billion laughs (9**9 values)": billion_laughs(),
         "brackets nested 100,000 deep": "title: " + "[" * 100_000 + "]" * 100_000 + "\n",
     }
-    print(f"| file | size | load | peak memory | outcome |\n|---|---:|---:|---:|---|")
+    print("| file | size | load | peak memory | outcome |\n|---|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as folder:
         for name, text in cases.items():
             path = Path(folder) / "pack.yaml"

@@ -1,42 +1,26 @@
-"""The build: find packs, skip what is up to date, load the rest, render each edition, write."""
+"""The build: find packs, skip what is up to date, load the rest, render the plan's jobs, write.
+
+BuildOptions lives in options.py and the plan in jobs.py; both are re-exported here."""
 
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .atomic import Staged, commit, discard, sweep, stage
+from .atomic import commit, discard, sweep
 from .exitcodes import UsageError
-from .options import ALL_EDITIONS, EDITION, EDITIONS, PAGED_BY_OTHERS, Selection, build_date
+from .jobs import Job, Refused, Written, job_cost, plan, run_job, shared_layout
+from .options import BuildOptions, build_date
 from .parallel import Failure as WorkerFailure
-from .parallel import Runner, Stats, default_jobs
-from .paths import PACK_SUFFIXES, booklet_target, display_path, output_name
+from .parallel import Runner, Stats
+from .paths import PACK_SUFFIXES, display_path, output_name
 
 if TYPE_CHECKING:  # the model, loader and renderer load only when something is to be built
     from .incremental import BuildCache
-    from .model import ContentError, LoadedPack, Part
+    from .model import ContentError, LoadedPack
     from .progress import Progress
-    from .render import RenderOptions
-    from .session import RenderSession
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    content: Path = Path("content")
-    output: Path = Path("output")
-    packs: tuple[str, ...] = ()
-    editions: tuple[str, ...] = ALL_EDITIONS
-    paper: str = "a4"
-    check: bool = False
-    booklet: bool = False
-    html: bool = False
-    selection: Selection = Selection()
-    back_offset_mm: tuple[float, float] = (0.0, 0.0)
-    jobs: int = field(default_factory=default_jobs)
-    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,109 +69,6 @@ def find_packs(content: Path, names: tuple[str, ...]) -> list[Path]:
     return list(dict.fromkeys(chosen))
 
 
-
-
-@dataclass(frozen=True)
-class Job:
-    """One output file: an edition of a pack, rendered with the given options."""
-
-    pack: LoadedPack
-    edition: str
-    target: Path
-    content_root: Path
-    render: RenderOptions
-    booklet: Path | None = None  # where the saddle-stitch imposition goes, when asked for
-    html: bool = False
-    parts: tuple[Part, ...] = ()  # the selected questions; empty: the whole pack
-
-    @property
-    def targets(self) -> tuple[Path, ...]:
-        return (self.target, self.booklet) if self.booklet else (self.target,)
-
-
-@dataclass(frozen=True)
-class Written:
-    target: Path
-    pages: int
-    seconds: float  # wall clock; the stages below in CPU seconds
-    staged: tuple[Staged, ...]  # the new files, not yet in place
-    booklet: Path | None = None
-    render_seconds: float = 0.0
-    layout_seconds: float = 0.0
-    write_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Refused:
-    """Content errors found while rendering (a resource the fetcher refused), as a result."""
-
-    errors: tuple[ContentError, ...]
-
-
-def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
-    """Every file this build writes, in order; a selection a pack cannot satisfy is a UsageError."""
-    from .render import RenderOptions
-    from .select import SelectionError, select, variant_code
-
-    when = build_date()  # once per build: every file of it prints the same date
-    jobs = []
-    for pack in packs:
-        try:
-            parts = tuple(select(pack, options.selection))
-            variant = variant_code(pack, options.selection)
-        except SelectionError as exc:
-            raise UsageError(str(exc)) from None
-        render_options = RenderOptions(paper=options.paper, build_date=when, variant=variant,
-                                       back_offset_mm=options.back_offset_mm)
-        for edition in options.editions:
-            target = options.output / output_name(pack.pack_id, edition, variant)
-            booklet = options.booklet and edition in EDITIONS
-            jobs.append(Job(pack, edition, target,
-                            Path(pack.path).parent,  # images were checked against this folder
-                            render_options, booklet_target(target) if booklet else None,
-                            options.html, parts))
-    return jobs
-
-
-def run_job(job: Job, session: RenderSession | None = None) -> Written | Refused:
-    """Render one job to staged files beside its targets; the targets are not touched yet.
-
-    `session`: what this process's documents of this build share (templates compiled once,
-    stylesheets parsed once, page maps); without one, a session for this job alone."""
-    from .editions import produce
-    from .model import ContentError
-    from .pdf import RefusedResource
-
-    started = time.perf_counter()
-    parts = list(job.parts) or job.pack.parts()
-    try:
-        if session is None:
-            from .session import RenderSession
-
-            with RenderSession() as own:
-                output = produce(own, job.pack, parts, job.edition, job.render, job.content_root)
-        else:
-            output = produce(session, job.pack, parts, job.edition, job.render, job.content_root)
-    except RefusedResource as exc:  # the load-time checks should have caught it: say what
-        return Refused(tuple(ContentError(display_path(Path(job.pack.path)), 1, 1,
-                                          f"the {job.edition} was not written: {refused}")
-                             for refused in exc.refused))
-    if job.html and output.html:
-        from .preview import write_preview
-
-        write_preview(output.html, job.target.with_suffix(".html"))
-    staged = [stage(job.target, output.data)]
-    try:
-        if job.booklet:
-            from .booklet import impose
-
-            staged.append(stage(job.booklet, impose(output.data)))
-    except BaseException:
-        discard(staged)
-        raise
-    return Written(job.target, output.pages, time.perf_counter() - started, tuple(staged),
-                   job.booklet, output.render_seconds, output.layout_seconds,
-                   output.write_seconds)
 
 
 def load_all(paths: list[Path], result: BuildResult) -> list[LoadedPack]:
@@ -325,16 +206,5 @@ def stale_jobs(options: BuildOptions, result: BuildResult, cache: BuildCache) ->
     return jobs
 
 
-def shared_layout(job: Job) -> tuple[str, str] | None:
-    """Editions that print another's page numbers run in one process with it, after it: the
-    answer key with its worksheet, the flashcards with their guide (options.EDITION_TABLE), so
-    that the layout made for one serves the other. None for the editions that run anywhere."""
-    edition = EDITION[job.edition]
-    cited = edition.pages_of or (job.edition if job.edition in PAGED_BY_OTHERS else None)
-    return (job.pack.path, cited) if cited else None
-
-
-def job_cost(job: Job) -> float:
-    """A guess of a job's work, to start the longest first: its pack's size times its edition's
-    weight."""
-    return Path(job.pack.path).stat().st_size * EDITION[job.edition].cost
+__all__ = ["BuildOptions", "BuildResult", "Failure", "Job", "Written", "build", "plan",
+           "run_job", "shared_layout", "job_cost", "Refused"]

@@ -11,7 +11,7 @@ from . import __version__
 from .build import BuildOptions, build
 from .exitcodes import ExitCode, UsageError
 from .options import ALL_EDITIONS, PAPERS, Selection
-from .parallel import default_jobs
+from .options import default_jobs
 from .paths import display_path
 from .progress import Progress
 from .report import report

@@ -1,9 +1,11 @@
-"""Names a build can ask for and the date it prints; cheap to import, for fast no-op builds."""
+"""What a build can be asked for (editions, papers, a selection, BuildOptions) and the date it
+prints; cheap to import, for fast no-op builds."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from pathlib import Path
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 
@@ -54,3 +56,30 @@ class Selection:
     @property
     def is_plain(self) -> bool:
         return not (self.sections or self.tags or self.count is not None or self.seed is not None)
+
+
+def default_jobs() -> int:
+    """STUDYPACK_JOBS when set, else the number of cores this process may use."""
+    setting = os.environ.get("STUDYPACK_JOBS", "")
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path = Path("content")
+    output: Path = Path("output")
+    packs: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ALL_EDITIONS
+    paper: str = "a4"
+    check: bool = False
+    booklet: bool = False
+    html: bool = False
+    selection: Selection = Selection()
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)
+    jobs: int = field(default_factory=default_jobs)
+    force: bool = False

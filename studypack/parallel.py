@@ -15,20 +15,11 @@ import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .options import default_jobs  # noqa: F401 (the setting lives with the other options)
+
 if TYPE_CHECKING:  # imported when a pool starts: a build with nothing to do never needs them
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-
-
-def default_jobs() -> int:
-    """STUDYPACK_JOBS when set, else the number of cores this process may use."""
-    setting = os.environ.get("STUDYPACK_JOBS", "")
-    if setting.isdigit() and int(setting) > 0:
-        return int(setting)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .build import Written
+    from .jobs import Written
 
 # Builds of more documents than this get a progress bar (on a terminal) or progress lines.
 FEW = 3

@@ -86,7 +86,7 @@ def test_a_long_pack_splits_the_grid_into_two_columns_on_one_page(tmp_path):
 
 def test_the_key_reuses_the_worksheet_layout_of_the_same_build(tmp_path, monkeypatch):
     """Built together, the worksheet is laid out once: the key takes its pages from it."""
-    from studypack import editions, pdf
+    from studypack import pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     laid_out_again = []

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from conftest import normalize, pdf_text, run_cli, small_pack, write_pack
 from studypack import __version__
-from studypack.build import Written
+from studypack.jobs import Written
 from studypack.progress import FEW, Progress
 from studypack.scaffold import new_pack
 
