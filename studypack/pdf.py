@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -74,18 +75,32 @@ def _page_references_once() -> None:
     pydyf.PDF.page_references = property(page_references, doc=current.__doc__)
 
 
+HARFBUZZ_SUBSET_MISSING = (
+    "HarfBuzz-subset is missing (on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0): "
+    "studypack needs it to embed its fonts the same way on every machine")
+
+
 def import_weasyprint():
-    """The weasyprint module, or MissingSystemLibraries with what to install."""
+    """The weasyprint module, or MissingSystemLibraries with what to install.
+
+    HarfBuzz-subset is required, not optional as WeasyPrint 70 has it: without it WeasyPrint
+    subsets the fonts with fontTools, into other bytes than on every other machine, printing a
+    warning per font (and fontTools a line per font about its timestamp)."""
     try:
-        with _sonames_only():
+        with _sonames_only(), warnings.catch_warnings():
+            # WeasyPrint's own note that HarfBuzz-subset will be required: it is here already
+            warnings.simplefilter("ignore", DeprecationWarning)
             import weasyprint
+            from weasyprint.text import ffi
         _page_references_once()
     except OSError as exc:  # cffi could not dlopen pango or harfbuzz
         raise MissingSystemLibraries(
             f"WeasyPrint cannot load its system libraries ({exc}).\n"
-            f"On Debian or Ubuntu install them with: apt-get install {SYSTEM_LIBRARIES}\n"
+            f"On Debian or Ubuntu install them with: sudo apt-get install {SYSTEM_LIBRARIES}\n"
             "Other systems: https://doc.courtbouillon.org/weasyprint/stable/first_steps.html"
         ) from None
+    if ffi.harfbuzz_subset is None:
+        raise MissingSystemLibraries(HARFBUZZ_SUBSET_MISSING)
     return weasyprint
 
 

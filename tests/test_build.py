@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from studypack.load import load_pack
-from conftest import (SEED_PACK, normalize, output_files, pdf_text, run_cli, small_pack,
+from conftest import (ROOT, SEED_PACK, normalize, output_files, pdf_text, run_cli, small_pack,
                       write_pack)
 
 EDITIONS = ("guide", "worksheet", "answer-key")
@@ -281,3 +284,32 @@ def test_raw_html_in_content_is_text(tmp_path):
     assert result.code == 0, result.err
     text = normalize(pdf_text(tmp_path / "out" / "net-guide.pdf"))
     assert "Tags <script>alert(1)</script> & {{ 7*7 }}" in text
+
+
+def test_a_missing_harfbuzz_subset_is_one_clear_line_and_exit_3(tmp_path):
+    """As on a machine without libharfbuzz-subset0: cffi cannot open it, WeasyPrint would fall
+    back on fontTools (a warning per font, other bytes); studypack stops with one line."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import cffi\n"
+        "real = cffi.FFI.dlopen\n"
+        "def dlopen(self, name, *args, **kwargs):\n"
+        "    if 'harfbuzz-subset' in str(name):\n"
+        "        raise OSError(f'cannot load library {name!r}')\n"
+        "    return real(self, name, *args, **kwargs)\n"
+        "cffi.FFI.dlopen = dlopen\n")
+    write_pack(tmp_path / "content", "net", small_pack())
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--content", str(tmp_path / "content"),
+             "--output", str(tmp_path / "out"), "--edition", "guide", "--edition", "worksheet",
+             "--jobs", jobs],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": f"{hide}{os.pathsep}{ROOT}"})
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.splitlines() == [
+            "error: HarfBuzz-subset is missing (on Debian or Ubuntu: sudo apt-get install "
+            "libharfbuzz-subset0): studypack needs it to embed its fonts the same way on every "
+            "machine"], done.stderr
+        assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))

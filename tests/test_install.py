@@ -1,8 +1,10 @@
 """`pip install .` gives a working `studypack` command that finds its templates and fonts.
 
-Slow for a test (a virtual environment and a wheel build, about 10 s), but it runs everywhere:
-the environment borrows the installed dependencies (--system-site-packages) and pip fetches only
-the build backend (setuptools), as any `pip install .` does.
+Slow for a test (a virtual environment and a wheel build, about 10 s), but it runs everywhere,
+offline and inside a virtual environment: the new environment borrows the packages of the
+interpreter running the tests (a .pth file naming its site-packages: --system-site-packages
+would see the base interpreter's instead, when the tests run in a venv), and pip builds the
+wheel with that interpreter's setuptools (pinned in requirements-dev.txt) from no index.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -34,11 +37,17 @@ def installed(tmp_path_factory) -> Path:
         else:
             shutil.copy2(ROOT / name, source / name)
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True)
+    # without its own pip and setuptools, which would hide the pinned ones
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    ours = sysconfig.get_paths()
+    (Path(site) / "borrowed-by-studypack-tests.pth").write_text(
+        "\n".join(dict.fromkeys((ours["purelib"], ours["platlib"]))) + "\n")
     pip = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", str(source)],
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--no-index", "--disable-pip-version-check", str(source)],
         capture_output=True, text=True, timeout=300)
     assert pip.returncode == 0, pip.stdout + pip.stderr
     shutil.rmtree(source)  # the installed command must not lean on the copy it came from
