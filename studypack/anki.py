@@ -34,6 +34,8 @@ pre { border: 1px solid #000; border-left-width: 3px; padding: 0.4em; white-spac
 figure { margin: 0.5em 0; } figcaption { font-size: 0.8em; }
 img, svg { max-width: 100%; height: auto; }
 .nightMode table thead th { background: #333; }
+.key-points { margin-top: 0.8em; border-top: 1px solid #999; padding-top: 0.4em; font-size: 0.9em; }
+.key-points ul { margin: 0.2em 0; padding-left: 1.2em; }
 """
 
 
@@ -96,9 +98,7 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
 
 
 def deck_timestamp(loaded: LoadedPack) -> float:
-    """The time written into the deck: SOURCE_DATE_EPOCH if set, else when the pack last changed.
-
-    Anki compares modification times on import, so it must grow when the content changes; taken
+    """The deck's base time: SOURCE_DATE_EPOCH if set, else when the pack last changed; taken
     from the pack file, the same pack gives a byte-identical deck."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -106,8 +106,63 @@ def deck_timestamp(loaded: LoadedPack) -> float:
     return float(int(Path(loaded.path).stat().st_mtime))
 
 
-def deck_bytes(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]) -> bytes:
-    """The .apkg file: genanki's collection and media, zipped with fixed entry dates."""
+# Anki updates a note on re-import only when the incoming note is newer (its `mod` greater than
+# the one in the collection): the same time on every note would never update an edited one.
+CONTENT_SPREAD = 86_400  # seconds after the base time that a note's content moves it
+
+
+def note_times(notes: dict[str, str], base: float, previous: dict[str, tuple[str, int]]
+               ) -> dict[str, int]:
+    """Each note's modification time (guid -> seconds), from its content, the base time and the
+    deck this one replaces (guid -> (content, time)).
+
+    A note as it was in the previous deck keeps its time, so a rebuild is byte-identical; an
+    edited note is later than it was, whatever the base time (SOURCE_DATE_EPOCH fixes it); a
+    note no earlier deck had gets the base time plus an offset drawn from its content, so that
+    even without the previous deck an edit changes its time."""
+    times = {}
+    for guid, content in notes.items():
+        digest = hashlib.sha256(content.encode()).digest()
+        fresh = int(base) + int.from_bytes(digest[:4], "big") % CONTENT_SPREAD
+        before = previous.get(guid)
+        if before is None:
+            times[guid] = fresh
+        elif before[0] == content:
+            times[guid] = before[1]
+        else:
+            times[guid] = max(fresh, before[1] + 1)
+    return times
+
+
+def previous_notes(target: Path | None) -> dict[str, tuple[str, int]]:
+    """guid -> (fields and tags, modification time) of the deck at `target`, the one a rebuild
+    replaces; nothing when there is none or it is not a deck this could read."""
+    if target is None or not target.is_file():
+        return {}
+    try:
+        with zipfile.ZipFile(target) as archive, tempfile.TemporaryDirectory(
+                prefix="studypack-anki-") as tmp:
+            db = Path(tmp) / "previous.anki2"
+            db.write_bytes(archive.read("collection.anki2"))
+            conn = sqlite3.connect(db)
+            try:
+                rows = conn.execute("SELECT guid, flds, tags, mod FROM notes").fetchall()
+            finally:
+                conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error):
+        return {}
+    return {guid: (_content(flds, tags), int(mod)) for guid, flds, tags, mod in rows}
+
+
+def _content(fields: str, tags: str) -> str:
+    return f"{fields}\x1e{' '.join(tags.split())}"
+
+
+def deck_bytes(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part],
+               previous: Path | None = None) -> bytes:
+    """The .apkg file: genanki's collection and media, zipped with fixed entry dates.
+
+    `previous`: the deck file this one replaces, whose notes' times carry over (note_times)."""
     deck, media = make_deck(env, loaded, parts)
     package = genanki.Package(deck)
     timestamp = deck_timestamp(loaded)
@@ -117,6 +172,12 @@ def deck_bytes(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]) -
         # Package.write_to_file would stamp zip entries with the current time; write the same
         # collection ourselves so that a rebuild of an unchanged pack is byte-identical.
         package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        rows = conn.execute("SELECT guid, flds, tags FROM notes").fetchall()
+        times = note_times({guid: _content(flds, tags) for guid, flds, tags in rows},
+                           timestamp, previous_notes(previous))
+        conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                         [(mod, guid) for guid, mod in times.items()])
+        conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
         conn.commit()
         conn.close()
         collection = db_path.read_bytes()

@@ -25,13 +25,14 @@ class Output:
 
 
 def produce(session: RenderSession, loaded: LoadedPack, parts: list[Part], edition: str,
-            options: RenderOptions, content_root: Path) -> Output:
-    """The bytes of one edition of one pack, for the given parts."""
+            options: RenderOptions, content_root: Path, target: Path | None = None) -> Output:
+    """The bytes of one edition of one pack, for the given parts; `target`: the file they will
+    replace (the deck's notes keep their times where they did not change)."""
     env = session.env
     if edition == "anki":
         from .anki import deck_bytes
 
-        return Output(deck_bytes(env, loaded, parts), 0)
+        return Output(deck_bytes(env, loaded, parts, target), 0)
     if edition == "flashcards":
         from .flashcards import flashcards_pdf
 

@@ -97,9 +97,11 @@ def run_job(job: Job, session: RenderSession | None = None) -> Written | Refused
             from .session import RenderSession
 
             with RenderSession() as own:
-                output = produce(own, job.pack, parts, job.edition, job.render, job.content_root)
+                output = produce(own, job.pack, parts, job.edition, job.render, job.content_root,
+                                 job.target)
         else:
-            output = produce(session, job.pack, parts, job.edition, job.render, job.content_root)
+            output = produce(session, job.pack, parts, job.edition, job.render, job.content_root,
+                             job.target)
     except RefusedResource as exc:  # the load-time checks should have caught it: say what
         return Refused(tuple(ContentError(display_path(Path(job.pack.path)), 1, 1,
                                           f"the {job.edition} was not written: {refused}")

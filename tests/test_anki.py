@@ -115,3 +115,42 @@ def test_images_in_answers_travel_as_media(tmp_path):
     dns = notes(apkg, tmp_path)[-1]
     assert f'<img src="{media["0"]}" alt="A dot">' in dns["fields"][1]
     assert "file:" not in dns["fields"][1]
+
+
+def test_note_times_keep_unchanged_notes_and_move_edited_ones_later():
+    from studypack.anki import note_times
+
+    base = 1_700_000_000.0
+    fresh = note_times({"a": "one", "b": "two"}, base, {})
+    assert all(base <= t < base + 86_400 for t in fresh.values())
+    assert fresh != note_times({"a": "one", "b": "edited"}, base, {})  # content moves the time
+    previous = {"a": ("one", fresh["a"]), "b": ("two", base + 90_000)}
+    again = note_times({"a": "one", "b": "edited"}, base, previous)
+    assert again["a"] == fresh["a"]  # unchanged: the same time, the same bytes
+    assert again["b"] == base + 90_001  # edited: later than before, whatever the base
+
+
+def test_a_rebuilt_deck_dates_only_its_edited_notes_later(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pack = small_pack()
+    write_pack(tmp_path / "content", "net", pack)
+    assert run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
+                   "--edition", "anki").code == 0
+
+    def times() -> dict[str, int]:
+        with zipfile.ZipFile(tmp_path / "out" / "net.apkg") as archive:
+            (tmp_path / "c.anki2").write_bytes(archive.read("collection.anki2"))
+        conn = sqlite3.connect(tmp_path / "c.anki2")
+        try:
+            return dict(conn.execute("SELECT sfld, mod FROM notes").fetchall())
+        finally:
+            conn.close()
+
+    before = times()
+    pack["sections"][0]["questions"][0]["answer"] = "An edited answer."
+    write_pack(tmp_path / "content", "net", pack)
+    assert run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
+                   "--edition", "anki").code == 0
+    after = times()
+    changed = [k for k in before if after[k] != before[k]]
+    assert changed == [1] and after[1] > before[1]  # the sort field: question 1
