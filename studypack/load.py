@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
+from .suggest import SYNONYMS, colon_hint
 from .yamlread import Source, format_loc, key_text, parse, read_text
 
 Loc = tuple[int | str, ...]
@@ -94,7 +95,9 @@ def _unknown_key(loc: Loc) -> tuple[str, str | None]:
     key = str(loc[-1])
     model = _model_at(loc[:-1])
     allowed = list(model.model_fields) if model else []
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    synonym = SYNONYMS.get(key.lower())
+    close = [synonym] if synonym in allowed else difflib.get_close_matches(key, allowed, n=1,
+                                                                           cutoff=0.6)
     if close:
         return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
     return f"unknown key {key!r}; expected one of: {', '.join(allowed)}", None
@@ -121,7 +124,8 @@ def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:
                 has = f"found only {', '.join(map(key_text, keys))}" if keys else "found none"
                 src.error(loc[:-1], f"missing required key {loc[-1]!r}: {has}")
         elif kind in _EXPECTED:
-            src.error(loc, f"expected {_EXPECTED[kind]}, found {found}")
+            src.error(loc, f"expected {_EXPECTED[kind]}, found {found}"
+                           + colon_hint(kind, err["input"]))
         elif kind == "too_short":
             entry = _ENTRY.get(str(loc[-1]), "entry")
             src.error(loc, f"expected at least {ctx.get('min_length', 1)} {entry}, found {found}")
@@ -248,6 +252,11 @@ def _resolve_ids(pack: Pack) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ..
     return tuple(section_ids), tuple(question_ids)
 
 
+def _maybe_set_aside(error) -> bool:
+    """An error a line set aside after a syntax error may have caused: a missing key or entry."""
+    return error.message.startswith(("missing required key", "expected at least"))
+
+
 def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     """The validated pack in `path`; raises ContentErrors holding every problem found."""
     src = Source(display or str(path), path)
@@ -271,7 +280,8 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
         _pydantic_errors(exc, data, checks)
-    errors = src.errors + [e for e in checks.errors if (e.line, e.col) not in reported]
+    errors = src.errors + [e for e in checks.errors if (e.line, e.col) not in reported
+                           and not (src.syntax_errors and _maybe_set_aside(e))]
     if errors:
         unique = list(dict.fromkeys(errors))
         raise ContentErrors(sorted(unique, key=lambda e: (e.line, e.col)))

@@ -62,7 +62,8 @@ class Progress:
             self._bar.update(self._task, advance=1, description=display_path(file.target))
         elif self.total > FEW:
             print(f"[{len(self.files)}/{self.total}] {display_path(file.target)}: "
-                  f"{_pages(file.pages)}, {file.seconds:.1f} s", file=self.err, flush=True)
+                  + (f"{_pages(file.pages)}, " if file.pages else "")  # the deck has none
+                  + f"{file.seconds:.1f} s", file=self.err, flush=True)
 
     def stop(self) -> None:
         if self._bar is not None:
@@ -78,7 +79,8 @@ class Progress:
         pages = sum(f.pages for f in self.files)
         total = (f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}, "
                  f"{_pages(pages)} in {wall:.1f} s")
-        rows = [(display_path(f.target), str(f.pages), f"{f.seconds:.1f}") for f in self.files]
+        rows = [(display_path(f.target), str(f.pages) if f.pages else "", f"{f.seconds:.1f}")
+                for f in self.files]
         if self.terminal:
             from rich.console import Console
             from rich.table import Table

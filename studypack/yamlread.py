@@ -1,13 +1,23 @@
-"""A pack file's bytes to plain data with the line:col of every value, in one bounded pass."""
+"""A pack file's text to plain data with the line:col of every value, in one bounded pass.
+
+Why not yaml.safe_load: PyYAML's composer recurses, and segfaults on 100,000 nested brackets; it
+expands aliases without counting (a billion-laughs file takes the machine's memory); it keeps
+no position for values, only for nodes; and it accepts tags, merge keys and duplicate keys,
+which a pack must not use. So the data is built here straight from libyaml's events, without
+recursion, counting the values aliases add and the depth, refusing tags, merge keys and
+duplicate keys at their line:col. Reading the file's bytes (size, encoding, binary files) is
+source.read_text; syntax errors in an author's words are yamlhints'."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
 from .model import ContentError
+from .source import (MAX_FILE_BYTES, Loc, Source, format_loc, key_text,  # noqa: F401
+                     read_text, where as _where)
+from .yamlhints import set_aside, syntax_message
 
 try:
     _Loader = yaml.CSafeLoader
@@ -18,140 +28,22 @@ except AttributeError:  # PyYAML built without libyaml
 # bomb); and no value sits deeper than MAX_DEPTH collections. A pack needs about a dozen levels.
 MAX_ALIAS_VALUES = 100_000
 MAX_DEPTH = 64
-MAX_FILE_BYTES = 64 * 2**20  # a 2,000-question pack is about 2.5 MiB
-
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")} | {"!"}
 _COLLECTION_TAGS = {_TAG + "seq", _TAG + "map", "!"}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 # What YAML accepts as text: tab, line breaks and the printable characters of Unicode.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_SIGNATURES = {
-    b"%PDF-": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"PK\x03\x04": "a ZIP archive (or a .docx, .xlsx, .odt file)",
-    b"\x7fELF": "a program (ELF executable)",
-}
-_BOMS = {
-    b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
-    b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
-}
-_WORD = re.compile(r"[A-Za-z0-9_-]+")
 _DISCARD = object()  # the key of a value that is read (to stay in step) but not kept
-
-Loc = tuple[int | str, ...]
-
-
-class Source:
-    """One file being read: positions of every value and mapping key by path, and its errors."""
-
-    def __init__(self, file: str, path: Path):
-        self.file = file
-        self.path = path
-        self.values: dict[Loc, tuple[int, int]] = {}
-        self.keys: dict[Loc, tuple[int, int]] = {}
-        self.errors: list[ContentError] = []
-
-    def error(self, loc: Loc, message: str, *, at_key: bool = False) -> None:
-        line, col = self.position(loc, at_key=at_key)
-        self.errors.append(ContentError(self.file, line, col, message, format_loc(loc)))
-
-    def error_at(self, mark, message: str, loc: Loc = ()) -> None:
-        self.errors.append(ContentError(self.file, mark.line + 1, mark.column + 1, message,
-                                        format_loc(loc)))
-
-    def position(self, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
-        if at_key and loc in self.keys:
-            return self.keys[loc]
-        while loc not in self.values and loc:
-            loc = loc[:-1]
-        return self.values.get(loc, (1, 1))
-
-
-def format_loc(loc: Loc) -> str:
-    """`sections[2].questions[4].lines`; a key that is not a plain word is quoted."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int) or not _WORD.fullmatch(part):
-            out += f"[{part!r}]"
-        else:
-            out += f".{part}" if out else part
-    return out
-
-
-def key_text(key: object) -> str:
-    """A key as a message shows it: plain words as they are, anything else quoted."""
-    return key if isinstance(key, str) and _WORD.fullmatch(key) else repr(key)
-
 
 class _Refused(Exception):
     """Reading stops here; the reason is already among the errors."""
 
 
-def read_text(path: Path, src: Source) -> str | None:
-    """The file's text, or None with an error if it is unreadable, binary, not UTF-8 or empty."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            src.error((), f"expected a pack file of at most {MAX_FILE_BYTES // 2**20} MiB, found "
-                          f"{size / 2**20:.0f} MiB: split it into several packs")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        src.error((), f"cannot read the file: {exc.strerror or exc}")
-        return None
-    for bom, encoding in _BOMS.items():
-        if data.startswith(bom):
-            src.error((), f"expected UTF-8 text, found {encoding} text: save the file as UTF-8")
-            return None
-    nul = data.find(b"\x00", 0, 8192)
-    if nul >= 0 or data.startswith(tuple(_SIGNATURES)):
-        kind = next((name for sig, name in _SIGNATURES.items() if data.startswith(sig)),
-                    "binary data")
-        src.error((), f"expected YAML text, found {kind}: is this the right file?")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[:exc.start].decode("utf-8-sig")  # valid up to the bad byte
-        src.errors.append(ContentError(
-            src.file, *_where(before, len(before)),
-            f"expected UTF-8 text, found the byte 0x{data[exc.start]:02x}: save the file as UTF-8"))
-        return None
-    return text
-
-
-def _where(text: str, index: int) -> tuple[int, int]:
-    """Line and column (from 1, in characters, YAML's line breaks) of a character of `text`."""
-    breaks = list(_LINE_BREAK.finditer(text, 0, index))
-    start = breaks[-1].end() if breaks else 0
-    return len(breaks) + 1, index - start + 1
-
-
-def _char_at(text: str, line: int, col: int) -> str:
-    lines = _LINE_BREAK.split(text)
-    if 0 < line <= len(lines) and 0 < col <= len(lines[line - 1]):
-        return lines[line - 1][col - 1]
-    return ""
-
-
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if _char_at(text, line, col) == "\t":
-        return line, col, ("YAML syntax error: found a tab; expected spaces "
-                           "(YAML indents with spaces only)")
-    message = f"YAML syntax error: {exc.problem or 'the text cannot be parsed'}"
-    context = exc.context
-    cmark = exc.context_mark
-    if context and cmark and (cmark.line, cmark.column) != (line - 1, col - 1):
-        message += f" ({context} that starts at line {cmark.line + 1}, column {cmark.column + 1})"
-    elif context:
-        message += f" ({context})"
-    return line, col, message
+# After a syntax error, the line is set aside (made a comment) and the file read again, so that
+# its other errors are reported too; errors that setting a line aside may cause (a key missing
+# from the mapping it was in) are not reported.
+MAX_SYNTAX_ERRORS = 5
 
 
 def parse(text: str, src: Source) -> object:
@@ -164,16 +56,32 @@ def parse(text: str, src: Source) -> object:
             f"expected printable text, found the control character U+{ord(match.group()):04X}"))
     if bad:
         return None
-    try:
-        found, data = _Builder(src).build(text)
-    except yaml.MarkedYAMLError as exc:
-        src.errors.append(ContentError(src.file, *_syntax_message(exc, text)))
-        return None
-    except yaml.YAMLError as exc:
-        src.error((), f"YAML syntax error: {exc}")
-        return None
-    except _Refused:
-        return None
+    syntax: list[ContentError] = []
+    found, data = False, None
+    while True:
+        try:
+            found, data = _Builder(src).build(text)
+        except yaml.MarkedYAMLError as exc:
+            error = ContentError(src.file, *syntax_message(exc, text))
+            syntax.append(error)
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else error.line
+            text = set_aside(text, line, error.message)
+            if text is None or len(syntax) == MAX_SYNTAX_ERRORS:
+                break
+            src.values.clear()
+            src.keys.clear()
+            continue
+        except yaml.YAMLError as exc:
+            src.error((), f"YAML syntax error: {exc}")
+            return None
+        except _Refused:
+            return None
+        break
+    if syntax:
+        src.errors.extend(syntax)
+        src.syntax_errors = True
+        return data if text is not None else None
     if not found:
         src.error((), "the file is empty: expected a mapping with title and sections")
     return data

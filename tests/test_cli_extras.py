@@ -75,7 +75,7 @@ def test_new_pack_builds_as_is(starter):
     _, output = starter
     guide = normalize(pdf_text(output / "first-pack-guide.pdf"))
     assert "First Pack" in guide
-    assert "Compare the three editions of a pack." in guide
+    assert "Compare the three printed editions of a pack" in guide
     assert "studypack first-pack --edition worksheet" in guide      # the code block
     assert "Candidates practising" in guide                          # the table
     assert "45%" in guide                                            # the chart

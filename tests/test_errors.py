@@ -10,12 +10,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli, small_pack, write_pack
 
-from studypack import yamlread
+from studypack import source
 from studypack.load import load_pack
 from studypack.model import ContentErrors, Pack
 from studypack.yamlread import MAX_ALIAS_VALUES, MAX_DEPTH
-from conftest import ROOT, run_cli, small_pack, write_pack
 
 GOOD = """\
 title: Networking
@@ -47,10 +47,49 @@ def test_the_good_pack_loads(tmp_path):
 
 def test_yaml_syntax_error_names_the_problem_and_where_it_began(tmp_path):
     assert errors_of(tmp_path, 'title: "Networking\nsections: []\n') == [
-        "3:1: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar "
-        "that starts at line 1, column 8)"]
-    assert errors_of(tmp_path, "title: a\n  sub: b\n") == [
-        "2:6: YAML syntax error: mapping values are not allowed in this context"]
+        "1:8: YAML syntax error: the quoted text that starts at line 1, column 8 is never "
+        "closed: end it with the same quote mark it starts with"]
+    assert errors_of(tmp_path, "title: a\n  sub: b\n")[0] == (
+        "2:6: YAML syntax error: a colon followed by a space starts a key, and a key cannot "
+        "start here: quote this text (\"...\") if the colon is part of it, or start the key "
+        "on a line of its own")
+
+
+HINTED = """\
+title: Networking
+sections:
+  - title: Layers
+    questions:
+      - question: What?
+        answer: Something
+       points: 3
+      - question: Which handler?
+        answer:
+          - list:
+            - Handler: text
+      - question: Third
+        anwser: x
+        answer:
+          - bullets: [a, b]
+      - question: Fourth
+        answer: Use the handler: it is called
+"""
+
+
+def test_syntax_errors_say_what_to_fix_and_hide_no_other_error(tmp_path):
+    """Wrong indentation names the key; a colon in text says to quote it; after a syntax error
+    confined to one line the file is read on, so every other error is reported in one run."""
+    assert errors_of(tmp_path, HINTED) == [
+        "7:8: YAML syntax error: wrong indentation of the key 'points': it starts at column 8, "
+        "the keys above it at column 9; indent it as they are (or as the key it belongs under)",
+        "11:15: expected text, found a mapping; if the text is 'Handler: text', quote it: a "
+        "colon followed by a space starts a key (sections[0].questions[1].answer[0].list[0])",
+        "13:9: unknown key 'anwser'; did you mean 'answer'? (sections[0].questions[2].anwser)",
+        "15:13: unknown key 'bullets'; did you mean 'list'? "
+        "(sections[0].questions[2].answer[0].bullets)",
+        "17:32: YAML syntax error: a colon followed by a space starts a key, and a key cannot "
+        "start here: quote this text (\"...\") if the colon is part of it, or start the key on "
+        "a line of its own"]
 
 
 def test_a_tab_in_the_indentation_is_named(tmp_path):
@@ -288,7 +327,7 @@ def test_check_validates_every_pack_without_importing_weasyprint(tmp_path):
 
 
 def test_file_too_large_to_be_a_pack(tmp_path, monkeypatch):
-    monkeypatch.setattr(yamlread, "MAX_FILE_BYTES", 2**20)
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 2**20)
     assert errors_of(tmp_path, GOOD + "#" * 2**21 + "\n") == [
         "1:1: expected a pack file of at most 1 MiB, found 2 MiB: split it into several packs"]
 

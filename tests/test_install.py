@@ -88,4 +88,4 @@ def test_installed_command_builds_a_pack_with_its_own_templates(installed, tmp_p
     assert built.returncode == 0, built.stderr
     assert built.stdout.splitlines() == [os.path.join("output", "demo-worksheet.pdf")]
     text = normalize(pdf_text(tmp_path / "output" / "demo-worksheet.pdf"))
-    assert "Compare the three editions of a pack." in text
+    assert "Compare the three printed editions of a pack" in text
