@@ -46,10 +46,9 @@ def starter(tmp_path_factory) -> tuple[Path, Path]:
     content, output = root / "content", root / "output"
     result = run_cli("--content", content, "--new", "first-pack")
     assert result.code == 0, result.err
-    assert result.out.splitlines() == [str(content / "first-pack.yaml"),
-                                       str(content / "first-pack-example.png")] or \
-        [Path(line).name for line in result.out.splitlines()] == ["first-pack.yaml",
-                                                                   "first-pack-example.png"]
+    # outside a checkout (a temporary folder) the schema is written beside the pack
+    assert [Path(line).name for line in result.out.splitlines()] == [
+        "first-pack.yaml", "first-pack-example.png", "studypack.schema.json"]
     built = run_cli("--content", content, "--output", output, "-q")
     assert built.code == 0, built.err
     return content, output
@@ -88,14 +87,16 @@ def test_new_pack_builds_as_is(starter):
 
 def test_new_pack_refers_to_a_schema(starter):
     content, _ = starter
-    first = (content / "first-pack.yaml").read_text(encoding="utf-8").splitlines()[:2]
-    assert any(line.startswith("# yaml-language-server: $schema=") for line in first)
+    first = (content / "first-pack.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=studypack.schema.json"
+    assert (content / "studypack.schema.json").is_file()
 
 
 def test_new_pack_in_a_project_refers_to_its_schema(tmp_path):
     (tmp_path / "schema").mkdir()
     (tmp_path / "schema" / "studypack.schema.json").write_text("{}")
     pack, _ = new_pack("x", tmp_path / "content")
+    assert not (tmp_path / "content" / "studypack.schema.json").exists()
     assert pack.read_text().splitlines()[0] == \
         "# yaml-language-server: $schema=../schema/studypack.schema.json"
 

@@ -9,6 +9,7 @@ wheel with that interpreter's setuptools (pinned in requirements-dev.txt) from n
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -84,6 +85,15 @@ def test_installed_command_builds_a_pack_with_its_own_templates(installed, tmp_p
     assert files(templates) == files(ROOT / "templates")  # every template, stylesheet and font
 
     assert command(installed, "--new", "demo", cwd=tmp_path).returncode == 0
+    # outside a checkout the editor's schema line points at a schema written beside the pack
+    pack_text = (tmp_path / "content" / "demo.yaml").read_text()
+    line = next(li for li in pack_text.splitlines() if "$schema=" in li)
+    schema = tmp_path / "content" / line.split("$schema=")[1].strip()
+    assert schema.is_file() and '"title": "studypack pack"' in schema.read_text()
+    import jsonschema
+    import yaml
+
+    jsonschema.validate(yaml.safe_load(pack_text), json.loads(schema.read_text()))
     built = command(installed, "--edition", "worksheet", "-q", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert built.stdout.splitlines() == [os.path.join("output", "demo-worksheet.pdf")]
