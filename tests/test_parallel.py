@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import ROOT, pdf_text, run_cli, write_pack
@@ -131,16 +132,29 @@ def test_a_single_stale_document_is_built_without_a_pool(tmp_path, monkeypatch):
 
 
 def pid_of(job: tuple[str, str], _context=None) -> tuple[str, int]:
+    """The job's process; with STUDYPACK_TEST_MEET set, a job first waits (at most 60 s) until
+    two processes have started jobs, so that a busy machine, where one worker could otherwise
+    take every task while the other still starts, cannot make the test fail."""
+    meet = os.environ.get("STUDYPACK_TEST_MEET")
+    if meet:
+        (Path(meet) / str(os.getpid())).touch()
+        waited = 0.0
+        while len(list(Path(meet).iterdir())) < 2 and waited < 60:
+            time.sleep(0.01)
+            waited += 0.01
     return job[1], os.getpid()
 
 
-def test_jobs_kept_together_run_in_one_process_in_order_and_come_back_in_plan_order():
+def test_jobs_kept_together_run_in_one_process_in_order_and_come_back_in_plan_order(
+        tmp_path, monkeypatch):
     jobs = [("a", "guide"), ("a", "worksheet"), ("a", "key"), ("b", "guide"), ("b", "worksheet"),
             ("b", "key")]
     def together(job):
         return job[0] if job[1] != "guide" else None
 
     for workers in (1, 2):
+        if workers == 2:
+            monkeypatch.setenv("STUDYPACK_TEST_MEET", str(tmp_path))
         with Runner(jobs=workers, expected=len(jobs)) as runner:
             results = list(runner.run(pid_of, jobs, cost=lambda job: 1.0, together=together))
         assert [job for job, _, _ in results] == jobs
