@@ -23,6 +23,15 @@ BODY_H = CARD_H - BODY_TOP - PAD_BOTTOM
 NOTE_H = 7.5  # room kept for the "continued in the study guide" line
 MARK_GAP, MARK_LEN = 1.5, 4.0  # cut marks start this far outside the grid, and are this long
 
+
+
+def geometry_css() -> str:
+    """The card geometry above as CSS custom properties, for flashcards.css: stated once."""
+    values = {"card-w": CARD_W, "card-h": CARD_H, "card-pad-x": PAD_X, "card-body-top": BODY_TOP,
+              "card-pad-bottom": PAD_BOTTOM, "card-body-w": BODY_W, "card-body-h": BODY_H}
+    return ":root { " + " ".join(f"--{name}: {value:g}mm;" for name, value in values.items()) + " }"
+
+
 QUESTION_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0, 8.0)
 ANSWER_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
 PX_PER_MM = 96 / 25.4
@@ -130,7 +139,7 @@ def _measure(session: RenderSession, loaded: LoadedPack, parts: list[Part], want
               answer_pieces(item) if kind == "a" else ())
              for kind, item, size in wanted]
     html = render_html(session.env, loaded, parts, "flashcards", options, measure=boxes,
-                       sheets=[], body_width=BODY_W)
+                       sheets=[], body_width=BODY_W, card_geometry=geometry_css())
     document = session.render_document(html, content_root)
     found: dict[str, tuple[int, float, float]] = {}  # anchor -> first page, top, bottom there
     split: set[str] = set()  # boxes longer than a measuring page: far too long for a card
@@ -246,5 +255,5 @@ def flashcards_pdf(session: RenderSession, loaded: LoadedPack, parts: list[Part]
     cards = fit_cards(session, loaded, parts, options, content_root)
     html = render_html(session.env, loaded, parts, "flashcards", options, measure=[],
                        sheets=sheets(cards, options.paper, options.back_offset_mm),
-                       body_width=BODY_W)
+                       body_width=BODY_W, card_geometry=geometry_css())
     return session.html_to_pdf(html, content_root), html

@@ -167,3 +167,20 @@ def test_a_paragraph_longer_than_a_card_ends_at_a_sentence_and_charts_list_their
     assert "Sentence 59" not in back and "raw" not in back
     assert "Continued in the study guide, question 1, page" in back
     assert "AWS: 32%" in back and "Azure: 22%" in back
+
+
+def test_the_card_geometry_is_stated_once_in_python():
+    """flashcards.css takes every card dimension from the custom properties flashcards.py
+    writes, so the fitting (Python) and the printing (CSS) cannot disagree."""
+    from studypack import flashcards
+    from studypack.assets import TEMPLATES
+
+    css = (TEMPLATES / "flashcards.css").read_text()
+    for value in {flashcards.CARD_W, flashcards.CARD_H, flashcards.BODY_W, flashcards.BODY_H,
+                  flashcards.BODY_TOP}:
+        assert f"{value:g}mm" not in css
+    declared = flashcards.geometry_css()
+    for name in ("card-w", "card-h", "card-pad-x", "card-body-top", "card-pad-bottom",
+                 "card-body-w", "card-body-h"):
+        assert f"var(--{name})" in css and f"--{name}: " in declared
+    assert f"--card-body-w: {flashcards.CARD_W - 2 * flashcards.PAD_X:g}mm" in declared
