@@ -36,6 +36,8 @@ img, svg { max-width: 100%; height: auto; }
 .nightMode table thead th { background: #333; }
 .key-points { margin-top: 0.8em; border-top: 1px solid #999; padding-top: 0.4em; font-size: 0.9em; }
 .key-points ul { margin: 0.2em 0; padding-left: 1.2em; }
+ol.choices { list-style: none; padding-left: 0; } .choice-letter { font-weight: bold; }
+.choice-box { display: none; } .hint { font-style: italic; font-size: 0.8em; }
 """
 
 
@@ -87,7 +89,7 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
             tags = [anki_tag(f"section::{part.id}")] + [anki_tag(t) for t in item.question.tags]
             deck.add_note(genanki.Note(
                 model=model,
-                fields=[str(markdown_inline(item.question.question)),
+                fields=[question_field(env, item, media_name),
                         answer.render(item=item, image_url=media_name).strip(),
                         str(escape(section))],
                 guid=genanki.guid_for(loaded.pack_id, item.id),
@@ -95,6 +97,15 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
                 sort_field=f"{item.number:04d}",
             ))
     return deck, media
+
+
+def question_field(env: jinja2.Environment, item, image_url) -> str:
+    """The front of a card: the question, and a multiple-choice question's lettered choices."""
+    html = str(markdown_inline(item.question.question))
+    if item.question.choices:
+        html += env.get_template("anki-question.html").render(
+            item=item, image_url=image_url).strip()
+    return html
 
 
 def deck_timestamp(loaded: LoadedPack) -> float:

@@ -14,6 +14,7 @@ import jinja2.bccache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import multiple_choice
 from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part, Question
 from .options import EDITION_TITLES, EDITIONS, PAPERS, build_date  # noqa: F401 (re-exported)
@@ -97,7 +98,12 @@ def _is_lead_in(block: Block, following: list[Block]) -> bool:
 
 
 def writing_space(question: Question) -> list:
-    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables."""
+    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables.
+
+    A multiple-choice question is answered by ticking; its answer is an explanation, so it gets
+    lines only when `lines:` asks for them."""
+    if question.choices:
+        return [Lines(question.lines)] if question.lines else []
     space: list = []
     text_at: int | None = None
     text_lines = 0
@@ -242,7 +248,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         plain=plain_text,
     )
     env.globals.update(writing_space=writing_space, bar_chart=bar_chart,
-                       edition_titles=EDITION_TITLES)
+                       edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS)
     return env
 
 
