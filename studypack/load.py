@@ -12,8 +12,9 @@ from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
-from .suggest import SYNONYMS, colon_hint
+from .markdown_images import check_images
 from .multiple_choice import check_question, letter_hint
+from .suggest import SYNONYMS, colon_hint
 from .yamlread import Source, format_loc, key_text, parse, read_text
 
 Loc = tuple[int | str, ...]
@@ -284,6 +285,7 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     checks = Source(src.file, path)
     checks.values, checks.keys = src.values, src.keys
     _check_raw(data, checks)
+    check_images(data, text, checks)
     pack = None
     try:
         pack = Pack.model_validate(data)
