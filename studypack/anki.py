@@ -101,7 +101,7 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
 
 def question_field(env: jinja2.Environment, item, image_url) -> str:
     """The front of a card: the question, and a multiple-choice question's lettered choices."""
-    html = str(markdown_inline(item.question.question))
+    html = str(markdown_inline(item.question.question, image_url))
     if item.question.choices:
         html += env.get_template("anki-question.html").render(
             item=item, image_url=image_url).strip()
