@@ -221,3 +221,17 @@ def test_a_multiple_choice_question_needs_no_answer_and_gets_no_lines_unless_ask
     assert timeout.answer and triggers.answer == []
     assert writing_space(timeout) == []
     assert [(s.kind, s.count) for s in writing_space(triggers)] == [("lines", 3)]
+
+
+def test_the_starter_pack_shows_a_multiple_choice_question_with_a_picture(tmp_path):
+    assert run_cli("--content", tmp_path / "content", "--new", "starter").code == 0
+    result = run_cli("--content", tmp_path / "content", "--output", tmp_path / "out",
+                     "--edition", "worksheet", "--edition", "answer-key", "starter")
+    assert result.code == 0, result.err
+    sheet = text_of(tmp_path / "out" / "starter-worksheet.pdf")
+    assert ("Which box comes second in this picture? (1 point) Choose one: A. Question "
+            "B. Your answer C. Key points D. None of the above") in sheet
+    key = text_of(tmp_path / "out" / "starter-answer-key.pdf")
+    assert "✓ B. Your answer" in key and "Answer: B" in key
+    with PdfReader(tmp_path / "out" / "starter-worksheet.pdf") as reader:
+        assert any(page.images for page in reader.pages)  # the picture in the question
