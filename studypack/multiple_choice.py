@@ -6,6 +6,7 @@ import difflib
 import re
 
 from .model import Block, Question
+from .suggest import SYNONYMS
 from .yamlread import Loc, Source, key_text
 
 LETTERS = "ABCDEFGHIJ"  # at most 10 choices
@@ -73,8 +74,15 @@ def _given(question: dict, key: str) -> bool:
     """Whether `key` is in the question, or meant by a misspelt key (reported on its own)."""
     if key in question:
         return True
-    unknown = [k for k in question if isinstance(k, str) and k not in Question.model_fields]
-    return bool(difflib.get_close_matches(key, unknown, n=1, cutoff=0.6))
+    fields = list(Question.model_fields)
+    for unknown in (k for k in question if isinstance(k, str) and k not in fields):
+        # As the loader suggests a key for an unknown one: a synonym, else the closest spelling.
+        meant = SYNONYMS.get(unknown.lower())
+        if meant not in fields:
+            meant = next(iter(difflib.get_close_matches(unknown, fields, n=1, cutoff=0.6)), None)
+        if meant == key:
+            return True
+    return False
 
 
 def _number(value: object) -> int | None:

@@ -235,3 +235,12 @@ def test_the_starter_pack_shows_a_multiple_choice_question_with_a_picture(tmp_pa
     assert "✓ B. Your answer" in key and "Answer: B" in key
     with PdfReader(tmp_path / "out" / "starter-worksheet.pdf") as reader:
         assert any(page.images for page in reader.pages)  # the picture in the question
+
+
+def test_a_synonym_for_choices_is_suggested_and_not_reported_again(tmp_path):
+    write_pack(tmp_path, "syn", "title: T\nsections:\n  - title: S\n    questions:\n"
+                                "      - question: Which?\n        options: [a, b]\n        correct: 2\n")
+    result = run_cli("--content", tmp_path, "--check", "syn")
+    assert result.code == 1
+    assert [line.split("syn.yaml:", 1)[1] for line in result.err.splitlines() if "syn.yaml:" in line] \
+        == ["6:9: unknown key 'options'; did you mean 'choices'? (sections[0].questions[0].options)"]
