@@ -37,6 +37,11 @@ img, svg { max-width: 100%; height: auto; }
 .key-points { margin-top: 0.8em; border-top: 1px solid #999; padding-top: 0.4em; font-size: 0.9em; }
 .key-points ul { margin: 0.2em 0; padding-left: 1.2em; }
 """
+# Only in the decks of packs with multiple-choice questions: the others stay byte for byte.
+CHOICES_CSS = """\
+ol.choices { list-style: none; padding-left: 0; } .choice-letter { font-weight: bold; }
+.choice-box { display: none; } .hint { font-style: italic; font-size: 0.8em; }
+"""
 
 
 def stable_id(*parts: str) -> int:
@@ -50,7 +55,7 @@ def anki_tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip())
 
 
-def note_model(pack_id: str) -> genanki.Model:
+def note_model(pack_id: str, choices: bool = False) -> genanki.Model:
     return genanki.Model(
         stable_id("studypack model", pack_id),
         "studypack question",
@@ -60,7 +65,7 @@ def note_model(pack_id: str) -> genanki.Model:
             "qfmt": '<div class="section">{{Section}}</div><div class="question">{{Question}}</div>',
             "afmt": '{{FrontSide}}<hr id="answer"><div class="answer">{{Answer}}</div>',
         }],
-        css=CARD_CSS,
+        css=CARD_CSS + (CHOICES_CSS if choices else ""),
         sort_field_index=0,
     )
 
@@ -79,7 +84,8 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
         return media[path]
 
     answer = env.get_template("anki-answer.html")
-    model = note_model(loaded.pack_id)
+    model = note_model(loaded.pack_id, any(question.choices for section in loaded.pack.sections
+                                           for question in section.questions))
     deck = genanki.Deck(stable_id("studypack deck", loaded.pack_id), plain_text(loaded.pack.title))
     for part in parts:
         section = plain_text(part.section.title)
@@ -87,7 +93,7 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
             tags = [anki_tag(f"section::{part.id}")] + [anki_tag(t) for t in item.question.tags]
             deck.add_note(genanki.Note(
                 model=model,
-                fields=[str(markdown_inline(item.question.question)),
+                fields=[question_field(env, item, media_name),
                         answer.render(item=item, image_url=media_name).strip(),
                         str(escape(section))],
                 guid=genanki.guid_for(loaded.pack_id, item.id),
@@ -95,6 +101,15 @@ def make_deck(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part]
                 sort_field=f"{item.number:04d}",
             ))
     return deck, media
+
+
+def question_field(env: jinja2.Environment, item, image_url) -> str:
+    """The front of a card: the question, and a multiple-choice question's lettered choices."""
+    html = str(markdown_inline(item.question.question, image_url))
+    if item.question.choices:
+        html += env.get_template("anki-question.html").render(
+            item=item, image_url=image_url).strip()
+    return html
 
 
 def deck_timestamp(loaded: LoadedPack) -> float:

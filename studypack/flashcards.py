@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Block, Item, LoadedPack, Part
+from .multiple_choice import answer_blocks
 from .render import RenderOptions, plain_text, render_html
 from .session import RenderSession
 
@@ -75,7 +76,7 @@ class Sheet:
 def answer_pieces(item: Item) -> tuple[Block, ...]:
     """The answer split where a card may stop: between paragraphs and between list items."""
     pieces: list[Block] = []
-    for block in item.question.answer:
+    for block in answer_blocks(item.question) + list(item.question.answer):
         if block.kind == "text" and "```" not in block.text and "\n\n" in block.text.strip():
             pieces.extend(Block(text=p) for p in block.text.strip().split("\n\n") if p.strip())
         elif block.kind == "list":

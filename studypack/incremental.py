@@ -53,8 +53,11 @@ def options_shape(options, when: date) -> str:
 
 
 def image_sources(model) -> list[str]:
-    """Every image `src` in a pack model, wherever the schema lets an image appear."""
+    """Every image `src` in a pack model, wherever the schema lets an image appear: image blocks
+    and images in markdown."""
+    from .markdown_images import NOT_MARKDOWN
     from .model import Image
+    from .render import markdown_images_in
 
     found: list[str] = []
 
@@ -67,9 +70,13 @@ def image_sources(model) -> list[str]:
                 walk(item)
         elif isinstance(value, Image):
             found.append(value.src)
+            walk(value.caption)
+        elif isinstance(value, str):
+            found.extend(src for src, _ in markdown_images_in(value))
         elif hasattr(type(value), "model_fields"):
             for name in type(value).model_fields:
-                walk(getattr(value, name))
+                if name not in NOT_MARKDOWN:
+                    walk(getattr(value, name))
 
     walk(model)
     return sorted(set(found))

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
+from .markdown_images import check_images
+from .multiple_choice import check_question, letter_hint
 from .suggest import SYNONYMS, colon_hint
 from .yamlread import Source, format_loc, key_text, parse, read_text
 
@@ -87,7 +89,8 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
 }
 _ENTRY = {"sections": "section", "questions": "question", "columns": "column", "rows": "row",
-          "data": "value", "answer": "block", "list": "item"}
+          "data": "value", "answer": "block", "list": "item", "choices": "choice",
+          "correct": "right choice"}
 
 
 def _unknown_key(loc: Loc) -> tuple[str, str | None]:
@@ -125,10 +128,16 @@ def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:
                 src.error(loc[:-1], f"missing required key {loc[-1]!r}: {has}")
         elif kind in _EXPECTED:
             src.error(loc, f"expected {_EXPECTED[kind]}, found {found}"
-                           + colon_hint(kind, err["input"]))
+                           + colon_hint(kind, err["input"]) + letter_hint(loc, err["input"]))
         elif kind == "too_short":
             entry = _ENTRY.get(str(loc[-1]), "entry")
-            src.error(loc, f"expected at least {ctx.get('min_length', 1)} {entry}, found {found}")
+            least = ctx.get("min_length", 1)
+            src.error(loc, f"expected at least {least} {entry}{'s' if least != 1 else ''}, "
+                           f"found {found}")
+        elif kind == "too_long":
+            entry = _ENTRY.get(str(loc[-1]), "entry")
+            src.error(loc, f"expected at most {ctx.get('max_length')} {entry}s, found "
+                           f"{ctx.get('actual_length')}")
         elif kind == "string_too_short":
             src.error(loc, f"expected at least 1 character, found {found}")
         elif kind == "string_too_long":
@@ -174,6 +183,7 @@ def _check_raw(data: dict, src: Source) -> None:
             if not isinstance(q, dict):
                 continue
             _check_blocks(q.get("answer"), ("sections", si, "questions", qi, "answer"), src)
+            check_question(q, ("sections", si, "questions", qi), src)
             qid = q.get("id")
             if isinstance(qid, str):
                 loc = ("sections", si, "questions", qi, "id")
@@ -275,6 +285,7 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     checks = Source(src.file, path)
     checks.values, checks.keys = src.values, src.keys
     _check_raw(data, checks)
+    check_images(data, text, checks)
     pack = None
     try:
         pack = Pack.model_validate(data)

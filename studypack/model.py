@@ -129,6 +129,11 @@ def _blocks(value: object) -> object:
     return value
 
 
+def _one_or_many(value: object) -> object:
+    """`correct: 2` is short for `correct: [2]`."""
+    return [value] if isinstance(value, str | int) else value
+
+
 Blocks = Annotated[list[Block], BeforeValidator(
     _blocks, json_schema_input_type=Markdown | Block | list[Block])]
 
@@ -136,10 +141,20 @@ Blocks = Annotated[list[Block], BeforeValidator(
 class Question(Model):
     """One interview question with its model answer."""
 
+    model_config = ConfigDict(**Model.model_config, json_schema_extra={
+        "anyOf": [{"required": ["answer"]}, {"required": ["choices", "correct"]}]})
+
     question: Markdown = Field(min_length=1, description="The question as asked (markdown).")
-    answer: Blocks = Field(min_length=1, description=(
+    answer: Blocks = Field(default_factory=list, min_length=1, description=(
         "The model answer: markdown text, or a list of blocks. Hidden on the worksheet, "
-        "where writing space shaped like it takes its place."))
+        "where writing space shaped like it takes its place. Required, but for a "
+        "multiple-choice question, where it is the explanation of the right choice."))
+    choices: list[Markdown] | None = Field(None, min_length=2, max_length=10, description=(
+        "A multiple-choice question's choices (markdown), lettered A, B, C ... in print."))
+    correct: Annotated[list[int], BeforeValidator(
+        _one_or_many, json_schema_input_type=int | list[int])] | None = Field(
+        None, min_length=1, description=(
+            "The right choices, counted from 1 (e.g. 2 or [1, 3]); with `choices`."))
     id: Slug | None = Field(None, description=(
         "Stable id (letters, digits, - and _), unique in the pack; default: made from the question."))
     key_points: list[Markdown] = Field(default_factory=list, description=(

@@ -14,6 +14,7 @@ import jinja2.bccache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from . import markdown_images, multiple_choice
 from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part, Question
 from .options import EDITION_TITLES, EDITIONS, PAPERS, build_date  # noqa: F401 (re-exported)
@@ -22,9 +23,9 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def _markdown() -> MarkdownIt:
-    """CommonMark with raw HTML shown as text, no images fetched, links only to the web or mail."""
+    """CommonMark with raw HTML shown as text, images from the pack, links only to the web or mail."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
-    md.disable("image")
+    markdown_images.install(md)  # images only from the pack's folder, checked when loading
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)
     # A heading inside a block would break the document's heading order (and add a bookmark):
     # the templates own h1 (sections) and h2 (questions), so a markdown heading is a bold line.
@@ -36,12 +37,28 @@ def _markdown() -> MarkdownIt:
 _MD = _markdown()
 
 
-def markdown_block(text: str | None) -> Markup:
-    return Markup(_MD.render(text or ""))
+def markdown_block(text: str | None, image_url=None) -> Markup:
+    """`text` as HTML; `image_url` turns an image's path in the pack's folder into its URL."""
+    return Markup(_MD.render(text or "", {"image_url": image_url}))
 
 
-def markdown_inline(text: str | None) -> Markup:
-    return Markup(_MD.renderInline(text or ""))
+def markdown_inline(text: str | None, image_url=None) -> Markup:
+    return Markup(_MD.renderInline(text or "", {"image_url": image_url}))
+
+
+def markdown_images_in(text: str) -> list[tuple[str, str]]:
+    """(path, alt text) of each image in a markdown text."""
+    return markdown_images.images_in(_MD, text)
+
+
+@jinja2.pass_context
+def _md_filter(context, text: str | None) -> Markup:
+    return markdown_block(text, context.get("image_url"))
+
+
+@jinja2.pass_context
+def _mdi_filter(context, text: str | None) -> Markup:
+    return markdown_inline(text, context.get("image_url"))
 
 
 def plain_text(text: str | None) -> str:
@@ -97,7 +114,12 @@ def _is_lead_in(block: Block, following: list[Block]) -> bool:
 
 
 def writing_space(question: Question) -> list:
-    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables."""
+    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables.
+
+    A multiple-choice question is answered by ticking; its answer is an explanation, so it gets
+    lines only when `lines:` asks for them."""
+    if question.choices:
+        return [Lines(question.lines)] if question.lines else []
     space: list = []
     text_at: int | None = None
     text_lines = 0
@@ -193,6 +215,9 @@ class RenderOptions:
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
 
 
+_FILTER_CALLS = "f2"  # f2: md and mdi take the context (its image_url)
+
+
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja2's cache of compiled templates, which never fails a build: a folder that cannot be
     written or a damaged file only means compiling again (about 60 ms for three editions)."""
@@ -218,7 +243,9 @@ def compiled_templates_cache() -> jinja2.BytecodeCache | None:
     if os.environ.get("STUDYPACK_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "studypack" / f"jinja2-{jinja2.__version__}"
+    # Compiled code bakes in how each filter is called (with the context or not): a new calling
+    # convention is a new folder, or an unchanged template would call a filter the old way.
+    folder = Path(base) / "studypack" / f"jinja2-{jinja2.__version__}-{_FILTER_CALLS}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -237,12 +264,12 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        md=markdown_block,
-        mdi=markdown_inline,
+        md=_md_filter,
+        mdi=_mdi_filter,
         plain=plain_text,
     )
     env.globals.update(writing_space=writing_space, bar_chart=bar_chart,
-                       edition_titles=EDITION_TITLES)
+                       edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS)
     return env
 
 

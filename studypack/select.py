@@ -7,6 +7,7 @@ import random
 import re
 
 from .model import Item, LoadedPack, Part
+from .multiple_choice import shuffled
 from .options import Selection
 from .render import plain_text
 
@@ -73,7 +74,8 @@ def variant_code(loaded: LoadedPack, selection: Selection) -> str | None:
 
 
 def select(loaded: LoadedPack, selection: Selection) -> list[Part]:
-    """The parts of one variant: chosen questions, shuffled within sections, numbered 1..n."""
+    """The parts of one variant: chosen questions, shuffled within sections (and their choices
+    too), numbered 1..n."""
     if selection.is_plain:
         return loaded.parts()
     seed = normalize_seed(selection.seed) if selection.seed is not None else None
@@ -90,6 +92,10 @@ def select(loaded: LoadedPack, selection: Selection) -> list[Part]:
         if seed is not None:
             # random.Random seeded with a string hashes it with SHA-512: the same in every process.
             random.Random(f"{seed}/{loaded.section_ids[index]}").shuffle(picked)
+            # Each question's choices too, from a generator of its own: adding a question to a
+            # pack leaves the other questions' choices where they were.
+            picked = [(qid, shuffled(q, random.Random(f"{seed}/choices/{qid}")))
+                      for qid, q in picked]
         chosen.append(picked)
 
     available = sum(len(picked) for picked in chosen)

@@ -10,7 +10,8 @@ SYNONYMS = {"bullets": "list", "bullet": "list", "items": "list", "ul": "list", 
              "source": "code", "img": "image", "picture": "image", "figure": "image",
              "graph": "chart", "bar": "chart", "grid": "table", "tag": "tags",
              "prompt": "question", "q": "question", "a": "answer", "solution": "answer",
-             "score": "points", "marks": "points"}
+             "score": "points", "marks": "points", "options": "choices",
+             "alternatives": "choices", "right": "correct"}
 
 
 def colon_hint(kind: str, value: object) -> str:

@@ -35,7 +35,8 @@ def test_every_block_example_builds(tmp_path):
     pack = {"title": "Docs", "sections": [{"title": "Examples", "questions": questions + [
         {"question": "Every block", "answer": blocks}]}]}
     write_pack(content, "docs", pack)
-    assert len(load_pack(content / "docs.yaml").pack.sections[0].questions) == 2
+    # the question example, the multiple-choice example, and one holding every block
+    assert len(load_pack(content / "docs.yaml").pack.sections[0].questions) == 3
     result = run_cli("--content", content, "--output", tmp_path / "out", "--edition", "guide",
                      "-q")
     assert result.code == 0, result.err
