@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from studypack import editions, flashcards  # noqa: E402
 from studypack.anki import deck_bytes  # noqa: E402
 from studypack.load import load_pack  # noqa: E402
-from studypack.render import RenderOptions, render_html  # noqa: E402
+from studypack.render import RenderOptions  # noqa: E402
 from studypack.session import RenderSession  # noqa: E402
 
 
@@ -48,9 +48,7 @@ def one_run(loaded, parts, options: RenderOptions, root: Path) -> tuple[dict[str
         timings["flashcards: fit (measuring layouts)"] = fit - session.page_seconds
         timings["flashcards: guide layout for page notes"] = session.page_seconds
         started = time.perf_counter()
-        html = render_html(session.env, loaded, parts, "flashcards", options, measure=[],
-                           sheets=flashcards.sheets(cards, options.paper, (0.0, 0.0)),
-                           body_width=flashcards.BODY_W)
+        html = flashcards.sheets_html(session, loaded, parts, options, cards)
         pages = session.html_to_pdf(html, root).pages
         timings["flashcards: final PDF"] = time.perf_counter() - started
     with RenderSession() as session:

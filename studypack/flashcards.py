@@ -250,11 +250,17 @@ def _opening(block: Block, height: float, room: float, size: float) -> Block:
     return Block(text=_MD_PUNCTUATION.sub(r"\\\1", text))  # plain words stay plain in markdown
 
 
-def flashcards_pdf(session: RenderSession, loaded: LoadedPack, parts: list[Part], options: RenderOptions,
-                   content_root: Path):
-    """The flashcards PDF (sheets in front/back pairs) and the HTML it was made from."""
-    cards = fit_cards(session, loaded, parts, options, content_root)
-    html = render_html(session.env, loaded, parts, "flashcards", options, measure=[],
+def sheets_html(session: RenderSession, loaded: LoadedPack, parts: list[Part],
+                options: RenderOptions, cards: list[Card]) -> str:
+    """The HTML of the printed sheets of fitted cards."""
+    return render_html(session.env, loaded, parts, "flashcards", options, measure=[],
                        sheets=sheets(cards, options.paper, options.back_offset_mm),
                        body_width=BODY_W, card_geometry=geometry_css())
+
+
+def flashcards_pdf(session: RenderSession, loaded: LoadedPack, parts: list[Part],
+                   options: RenderOptions, content_root: Path):
+    """The flashcards PDF (sheets in front/back pairs) and the HTML it was made from."""
+    cards = fit_cards(session, loaded, parts, options, content_root)
+    html = sheets_html(session, loaded, parts, options, cards)
     return session.html_to_pdf(html, content_root), html

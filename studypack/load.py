@@ -11,10 +11,11 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
-from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
 from .markdown_images import check_images
+from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
 from .multiple_choice import check_question, letter_hint
 from .suggest import SYNONYMS, colon_hint
+from .yamlhints import maybe_caused_by_setting_aside
 from .yamlread import Source, format_loc, key_text, parse, read_text
 
 Loc = tuple[int | str, ...]
@@ -262,11 +263,6 @@ def _resolve_ids(pack: Pack) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ..
     return tuple(section_ids), tuple(question_ids)
 
 
-def _maybe_set_aside(error) -> bool:
-    """An error a line set aside after a syntax error may have caused: a missing key or entry."""
-    return error.message.startswith(("missing required key", "expected at least"))
-
-
 def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     """The validated pack in `path`; raises ContentErrors holding every problem found."""
     src = Source(display or str(path), path)
@@ -292,7 +288,7 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     except ValidationError as exc:
         _pydantic_errors(exc, data, checks)
     errors = src.errors + [e for e in checks.errors if (e.line, e.col) not in reported
-                           and not (src.syntax_errors and _maybe_set_aside(e))]
+                           and not (src.syntax_errors and maybe_caused_by_setting_aside(e))]
     if errors:
         unique = list(dict.fromkeys(errors))
         raise ContentErrors(sorted(unique, key=lambda e: (e.line, e.col)))

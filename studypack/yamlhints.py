@@ -94,3 +94,9 @@ def set_aside(text: str, line: int, message: str) -> str | None:
         return None
     lines[line - 1] = "#" + " " * max(0, len(lines[line - 1]) - 1)
     return "\n".join(lines)
+
+
+def maybe_caused_by_setting_aside(error) -> bool:
+    """A content error that a line set aside after a syntax error may have caused (a missing key
+    or entry): left out of the report, so that only real errors are shown."""
+    return error.message.startswith(("missing required key", "expected at least"))
