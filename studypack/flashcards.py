@@ -166,22 +166,54 @@ def _fitted_sizes(measure, items: list[Item], room: float) -> tuple[dict[Key, fl
                                                                    dict[Key, float]]:
     """The largest size at which each question and answer fits, or None; and the heights.
 
-    Two batches keep it fast: first the largest and smallest size of every text, then the sizes
-    between only for texts that fit at the smallest but not at the largest."""
+    A text's height grows with its size, so the largest size that fits is the one that fits
+    while the next larger does not (or the largest of all). Batches find it with few layouts:
+    first every text at its largest size; then, for those that do not fit, the size the first
+    height predicts (heights grow about as the square of the size) and the one above it; then,
+    rarely, one more size each for the texts whose boundary is not yet found. A text that fits
+    at no size is measured at the smallest, whose pieces' heights the card's cut needs."""
     ranges = {"q": QUESTION_SIZES, "a": ANSWER_SIZES}
-    first = [(kind, item, sizes[i]) for item in items for kind, sizes in ranges.items()
-             for i in (0, -1)]
-    heights = measure(first)
-    between = [(kind, item, size) for item in items for kind, sizes in ranges.items()
-               if heights[kind, item.number, sizes[0]] > room
-               and heights[kind, item.number, sizes[-1]] <= room
-               for size in sizes[1:-1]]
-    if between:
-        heights.update(measure(between))
-    best = {(kind, item.number): next((s for s in sizes
-                                       if heights.get((kind, item.number, s), math.inf) <= room),
-                                      None)
-            for item in items for kind, sizes in ranges.items()}
+    texts = [(kind, item) for item in items for kind in ranges]
+    heights = measure([(kind, item, ranges[kind][0]) for kind, item in texts])
+
+    def height(kind: str, item: Item, i: int) -> float | None:
+        return heights.get((kind, item.number, ranges[kind][i]))
+
+    def result(kind: str, item: Item) -> tuple[bool, int | None]:
+        """(found, index of the largest size that fits, None when none does)."""
+        sizes = ranges[kind]
+        fitting = [i for i in range(len(sizes))
+                   if (h := height(kind, item, i)) is not None and h <= room]
+        if fitting:
+            best = min(fitting)
+            return best == 0 or (height(kind, item, best - 1) or 0.0) > room, best
+        return height(kind, item, len(sizes) - 1) is not None, None
+
+    def wanted_next(kind: str, item: Item) -> list[int]:
+        sizes = ranges[kind]
+        found, best = result(kind, item)
+        if found:
+            return []
+        if best is not None:  # the one above the largest that fits so far
+            return [best - 1]
+        measured = [i for i in range(len(sizes)) if height(kind, item, i) is not None]
+        if measured == [0]:  # predict from the largest size's height
+            first = height(kind, item, 0)
+            guess = next((i for i, size in enumerate(sizes)
+                          if first * (size / sizes[0]) ** 2 <= room), len(sizes) - 1)
+            return sorted({max(guess, 1), max(guess - 1, 1)} - {0})
+        return [max(measured) + 1]
+
+    while True:
+        batch = [(kind, item, ranges[kind][i]) for kind, item in texts
+                 for i in wanted_next(kind, item)]
+        if not batch:
+            break
+        heights.update(measure(batch))
+    best = {}
+    for kind, item in texts:
+        index = result(kind, item)[1]
+        best[kind, item.number] = None if index is None else ranges[kind][index]
     return best, heights
 
 
