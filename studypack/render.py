@@ -61,6 +61,11 @@ def _mdi_filter(context, text: str | None) -> Markup:
     return markdown_inline(text, context.get("image_url"))
 
 
+def parse_inline(text: str) -> list:
+    """The inline tokens (text, code spans, emphasis, links...) markdown-it makes of `text`."""
+    return [child for token in _MD.parseInline(text) for child in token.children or ()]
+
+
 def plain_text(text: str | None) -> str:
     """Markdown reduced to its words, for bookmarks, metadata and short labels."""
     html = _MD.renderInline(text or "")
