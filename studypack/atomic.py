@@ -100,7 +100,11 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process
         return True
-    return True
+    try:  # a killed process nobody has reaped yet (PID 1 of a container may never) is gone too
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def commit(staged: list[Staged]) -> None:
