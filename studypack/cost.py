@@ -15,7 +15,7 @@ from .limits import (MAX_BLOCK_CHARS, MAX_INLINE_RUN, MAX_LIST_ITEMS, MAX_LIST_I
 if TYPE_CHECKING:
     from .yamlread import Loc, Source
 
-_MARKUP = re.compile(r"[`*_\[\]<]")  # what can start or end a piece of inline markup
+_MARKUP_CHARS = "`*_[]<"  # what can start or end a piece of inline markup
 _SPACE = re.compile(r"\s")
 
 
@@ -107,27 +107,27 @@ def _cells(table: dict) -> int:
         len(row) for row in rows if isinstance(row, list)) if isinstance(rows, list) else 0
 
 
-def _texts(data: object, loc: Loc, src: Source) -> None:
+def _texts(value: object, loc: Loc, src: Source, in_code: bool = False) -> None:
     """Every text of the pack: at most MAX_BLOCK_CHARS long, and (outside code) no run of more
-    than MAX_INLINE_RUN pieces of markup without a space."""
-    pending: list[tuple[object, Loc]] = [(data, loc)]
-    while pending:
-        value, where = pending.pop()
-        if isinstance(value, dict):
-            pending.extend((v, where + (k,)) for k, v in value.items() if isinstance(k, str))
-        elif isinstance(value, list):
-            pending.extend((v, where + (i,)) for i, v in enumerate(value))
-        elif isinstance(value, str):
-            if len(value) > MAX_BLOCK_CHARS:
-                src.error(where, over("characters in one text", len(value), MAX_BLOCK_CHARS,
-                                      split="split it into several blocks or questions"))
-            elif "code" not in where and len(_MARKUP.findall(value)) > MAX_INLINE_RUN:
-                run = longest_markup_run(value)
-                if run > MAX_INLINE_RUN:
-                    src.error(where, over(
-                        "pieces of markup (code spans, emphasis, links) with no space between "
-                        "them", run, MAX_INLINE_RUN,
-                        split="put spaces between them, or use a code block"))
+    than MAX_INLINE_RUN pieces of markup without a space. (The reader bounds the depth to 64.)"""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(item, str) or len(item) > MAX_INLINE_RUN:
+                _texts(item, loc + (key,), src, in_code or key == "code")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or len(item) > MAX_INLINE_RUN:
+                _texts(item, loc + (index,), src, in_code)
+    elif isinstance(value, str):
+        if len(value) > MAX_BLOCK_CHARS:
+            src.error(loc, over("characters in one text", len(value), MAX_BLOCK_CHARS,
+                                split="split it into several blocks or questions"))
+        elif not in_code and sum(map(value.count, _MARKUP_CHARS)) > MAX_INLINE_RUN:
+            run = longest_markup_run(value)
+            if run > MAX_INLINE_RUN:
+                src.error(loc, over(
+                    "pieces of markup (code spans, emphasis, links) with no space between them",
+                    run, MAX_INLINE_RUN, split="put spaces between them, or use a code block"))
 
 
 def longest_markup_run(text: str) -> int:
