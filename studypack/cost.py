@@ -133,10 +133,11 @@ def _texts(value: object, loc: Loc, src: Source, in_code: bool = False) -> None:
 def longest_markup_run(text: str) -> int:
     """The most pieces of inline markup (and the text between them) in one run without a space
     or a line break, as markdown-it parses `text`."""
-    from .render import parse_inline
+    from .render import MARKDOWN
 
     longest = run = 0
-    for token in parse_inline(text):
+    tokens = [child for token in MARKDOWN.parseInline(text) for child in token.children or ()]
+    for token in tokens:
         if token.type in ("softbreak", "hardbreak"):
             run = 0
         elif token.type == "text" and _SPACE.search(token.content):

@@ -34,7 +34,7 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-_MD = _markdown()
+_MD = MARKDOWN = _markdown()  # MARKDOWN: for the loader's checks (cost.py)
 
 
 def markdown_block(text: str | None, image_url=None) -> Markup:
@@ -59,11 +59,6 @@ def _md_filter(context, text: str | None) -> Markup:
 @jinja2.pass_context
 def _mdi_filter(context, text: str | None) -> Markup:
     return markdown_inline(text, context.get("image_url"))
-
-
-def parse_inline(text: str) -> list:
-    """The inline tokens (text, code spans, emphasis, links...) markdown-it makes of `text`."""
-    return [child for token in _MD.parseInline(text) for child in token.children or ()]
 
 
 def plain_text(text: str | None) -> str:
