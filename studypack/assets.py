@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import NoReturn
 from xml.parsers import expat
 
+from .limits import MAX_IMAGE_BYTES, MAX_IMAGE_FRAMES, MAX_IMAGE_PIXELS
+from .svgshape import SvgShape
+
 # Installed, the templates are package data (pyproject.toml); in a checkout, the top-level folder.
 _PACKAGED = Path(__file__).resolve().parent / "templates"
 TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-# Bounds that keep one image from filling the memory of the machine that builds the pack.
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
 RASTER_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 # How the templates link their stylesheets, files in TEMPLATES:
 # <link rel="stylesheet" href="print.css">
@@ -76,6 +76,10 @@ def raster_problem(path: Path) -> str | None:
                 if width * height > MAX_IMAGE_PIXELS:
                     return (f"is {width} x {height} pixels; an image may have at most "
                             f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels")
+                frames = getattr(image, "n_frames", 1)
+                if frames > MAX_IMAGE_FRAMES:
+                    return (f"has {frames:,} frames; an image may have at most "
+                            f"{MAX_IMAGE_FRAMES} (only the first is printed: save that one)")
     except Image.DecompressionBombError:
         return f"has far too many pixels (at most {MAX_IMAGE_PIXELS // 1_000_000} million)"
     except UnidentifiedImageError:
@@ -100,6 +104,7 @@ def svg_problem(data: bytes) -> str | None:
     """
     elements: list[str] = []
     style: list[str] = []
+    shape = SvgShape()
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def refuse(message: str) -> NoReturn:
@@ -110,6 +115,9 @@ def svg_problem(data: bytes) -> str | None:
         if not elements and local != "svg":
             refuse(f"is not an SVG image: its root element is <{local}>")
         elements.append(local)
+        problem = shape.start(local, attributes)
+        if problem:
+            refuse(problem)
         if local == "image":
             refuse("embeds another image with <image>; an SVG image must be self-contained")
         for attribute, value in attributes.items():
@@ -127,6 +135,7 @@ def svg_problem(data: bytes) -> str | None:
             style.append(data)
 
     def end(name: str) -> None:
+        shape.end()
         if elements.pop() == "style":
             _check_css("".join(style), refuse)
             style.clear()
@@ -141,6 +150,9 @@ def svg_problem(data: bytes) -> str | None:
     parser.CharacterDataHandler = text
     try:
         parser.Parse(data, True)
+        problem = shape.expanded_problem()
+        if problem:
+            return problem
     except _Refused as exc:
         return str(exc)
     except expat.ExpatError as exc:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .atomic import commit, discard, sweep
+from .atomic import commit, discard, sweep, sweep_stale
 from .exitcodes import UsageError
 from .jobs import Job, Refused, Written, job_cost, plan, run_job, shared_layout
 from .options import BuildOptions, build_date
@@ -104,6 +104,7 @@ def build(options: BuildOptions, out: TextIO | None = None, progress: Progress |
         result.checked = load_all(paths, result)
         plan(options, result.checked)  # a selection the packs cannot satisfy is an error too
         return result
+    sweep_stale(options.output)  # what a killed build left behind
     cache = BuildCache(options.output, options_shape(options, build_date()))
     stale, documents = [], 0
     for path in paths:
@@ -137,7 +138,8 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
     jobs: list[Job] = []
     pending: list[tuple[Job, object]] = []
     try:
-        with Runner(options.jobs, expected=documents, setup=session.RenderSession) as runner:
+        with Runner(options.jobs, expected=documents, setup=session.RenderSession,
+                    memory_limit=options.memory_limit) as runner:
             result.checked = load_all(stale, result)
             jobs = stale_jobs(options, result, cache)
             if progress:

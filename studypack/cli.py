@@ -10,6 +10,8 @@ from pathlib import Path
 from . import __version__
 from .build import BuildOptions, build
 from .exitcodes import ExitCode, UsageError
+from .limits import (DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, default_memory_limit, parse_size,
+                     size_text)
 from .options import ALL_EDITIONS, PAPERS, Selection
 from .options import default_jobs
 from .paths import display_path
@@ -61,6 +63,11 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     parser.add_argument("--jobs", "-j", type=_job_count, default=default_jobs(), metavar="N",
                         help="documents rendered at once, in worker processes "
                              "(default: the number of cores)")
+    parser.add_argument("--memory-limit", type=_memory_size, default=default_memory_limit(),
+                        metavar="SIZE",
+                        help="most memory one worker process may use, e.g. 2G or 800M; 0: no "
+                             f"limit (default: {size_text(DEFAULT_MEMORY_LIMIT)}, or "
+                             f"{MEMORY_LIMIT_VARIABLE})")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every file, even those whose inputs are unchanged")
     modes = parser.add_mutually_exclusive_group()
@@ -93,6 +100,14 @@ def _job_count(text: str) -> int:
     return int(text)
 
 
+def _memory_size(text: str) -> int:
+    size = parse_size(text)
+    if size is None or 0 < size < 64 * 2**20:
+        raise argparse.ArgumentTypeError(
+            f"expected a size of 64M or more (e.g. 2G, 800M) or 0 for no limit, found {text!r}")
+    return size
+
+
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
         content=args.content,
@@ -108,6 +123,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         back_offset_mm=args.back_offset,
         jobs=args.jobs,
         force=args.force,
+        memory_limit=args.memory_limit,
     )
 
 

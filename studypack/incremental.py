@@ -20,7 +20,8 @@ MANIFEST_NAME = ".studypack-cache.json"
 FORMAT = 1
 PACKAGE = Path(__file__).resolve().parent
 # Options that choose what is built or where, but do not change the bytes of a file.
-NOT_SHAPING = {"content", "output", "packs", "editions", "check", "force", "jobs", "booklet"}
+NOT_SHAPING = {"content", "output", "packs", "editions", "check", "force", "jobs", "booklet",
+               "memory_limit"}
 
 
 def file_digest(path: Path) -> str:

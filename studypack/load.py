@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
+from .cost import check_cost
 from .markdown_images import check_images
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
 from .multiple_choice import check_question, letter_hint
@@ -282,6 +283,7 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     checks.values, checks.keys = src.values, src.keys
     _check_raw(data, checks)
     check_images(data, text, checks)
+    check_cost(data, checks)
     pack = None
     try:
         pack = Pack.model_validate(data)

@@ -4,9 +4,11 @@ prints; cheap to import, for fast no-op builds."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .limits import default_memory_limit
 
 
 
@@ -83,3 +85,4 @@ class BuildOptions:
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
     jobs: int = field(default_factory=default_jobs)
     force: bool = False
+    memory_limit: int = field(default_factory=default_memory_limit)  # bytes per worker; 0: none

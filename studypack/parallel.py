@@ -73,12 +73,17 @@ def _warm_up(setup: Callable[[], object] | None) -> None:
     _imported_in = time.process_time() - started
 
 
-def _start_worker(setup: Callable[[], object] | None) -> None:
+def _start_worker(setup: Callable[[], object] | None, memory_limit: int = 0) -> None:
     """Worker initializer. Ctrl-C reaches the whole process group: the parent handles it and
     stops the workers, which would otherwise each print a KeyboardInterrupt traceback."""
     import signal
 
+    from .memory import set_ceiling
+
+    global _memory_limit
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _memory_limit = memory_limit
+    set_ceiling(memory_limit)
     _warm_up(setup)
     if hasattr(_context, "close"):  # run when the pool ends this worker (not when it is killed)
         from multiprocessing.util import Finalize
@@ -102,6 +107,10 @@ def _attempt(work: Callable, job) -> tuple[object, Stats]:
         outcome = work(job, _context)
     except MissingSystemLibraries:
         raise
+    except MemoryError:  # past the ceiling: this document fails, the worker goes on
+        from .memory import out_of_memory
+
+        outcome = Failure(out_of_memory(_memory_limit), "", is_bug=False)
     except Exception as exc:  # a bug, or WeasyPrint failing on this document
         outcome = Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc(),
                           not isinstance(exc, OSError))
@@ -113,9 +122,11 @@ def _attempt(work: Callable, job) -> tuple[object, Stats]:
 class Runner:
     """Runs jobs serially, or in a pool of processes started on entry (only when it can pay off)."""
 
-    def __init__(self, jobs: int, expected: int, setup: Callable[[], object] | None = None):
+    def __init__(self, jobs: int, expected: int, setup: Callable[[], object] | None = None,
+                 memory_limit: int = 0):
         self.workers = max(1, min(jobs, expected))
         self.setup = setup  # run once in each process: its result goes to every job there
+        self.memory_limit = memory_limit  # bytes each process may use for its jobs; 0: no limit
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Runner:
@@ -123,7 +134,8 @@ class Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
-                                            initializer=_start_worker, initargs=(self.setup,))
+                                            initializer=_start_worker,
+                                            initargs=(self.setup, self.memory_limit))
             for _ in range(self.workers):  # start every worker now, not at the first job
                 self.pool.submit(os.getpid)
         return self
@@ -169,8 +181,32 @@ class Runner:
             try:
                 outcome, stats = future.result()[position]
             except BrokenProcessPool as exc:  # a worker died (killed, out of memory, crashed)
-                outcome, stats = Failure(f"a worker process died ({exc})", ""), Stats(0.0, 0)
+                outcome, stats = Failure(self._died(exc), "", is_bug=False), Stats(0.0, 0)
             yield job, outcome, stats
+
+    def _run_here(self, work: Callable, jobs: list, tasks: list[list[int]]):
+        """Every job in this process, under the memory ceiling, in the order given."""
+        global _memory_limit
+        from .memory import ceiling
+
+        if jobs:
+            _warm_up(self.setup)
+        _memory_limit = self.memory_limit
+        done: dict[int, tuple[object, Stats]] = {}
+        following = 0  # the next job to yield: tasks come in the order of their first job
+        for task in tasks:
+            with ceiling(self.memory_limit):
+                done.update(zip(task, _attempt_all(work, [jobs[i] for i in task])))
+            while following in done:
+                yield (jobs[following], *done.pop(following))
+                following += 1
+
+    def _died(self, exc: Exception) -> str:
+        from .limits import size_text
+
+        ceiling = (f"; a worker may use {size_text(self.memory_limit)} (--memory-limit)"
+                   if self.memory_limit else "")
+        return f"a worker process died: killed, or out of memory{ceiling} ({exc})"
 
 
 def _tasks(jobs: list, together: Callable | None) -> list[list[int]]:

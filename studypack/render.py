@@ -34,7 +34,7 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-_MD = _markdown()
+_MD = MARKDOWN = _markdown()  # MARKDOWN: for the loader's checks (cost.py)
 
 
 def markdown_block(text: str | None, image_url=None) -> Markup:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .limits import MAX_FILE_BYTES
 from .model import ContentError
 
 _WORD = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-MAX_FILE_BYTES = 64 * 2**20  # a 2,000-question pack is about 2.5 MiB
 
 _SIGNATURES = {
     b"%PDF-": "a PDF document",

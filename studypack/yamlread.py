@@ -14,6 +14,7 @@ import re
 
 import yaml
 
+from .limits import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_TEXT_CHARS, over
 from .model import ContentError
 from .source import (MAX_FILE_BYTES, Loc, Source, format_loc, key_text,  # noqa: F401
                      read_text, where as _where)
@@ -24,10 +25,7 @@ try:
 except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-# Aliases may add at most this many values to what the file spells out (a larger sum is an alias
-# bomb); and no value sits deeper than MAX_DEPTH collections. A pack needs about a dozen levels.
-MAX_ALIAS_VALUES = 100_000
-MAX_DEPTH = 64
+# The bounds (aliases, depth, text once aliases are expanded) and their reasons: limits.py.
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")} | {"!"}
 _COLLECTION_TAGS = {_TAG + "seq", _TAG + "map", "!"}
@@ -90,9 +88,9 @@ def parse(text: str, src: Source) -> object:
 class _Frame:
     """A collection being read: the object, its path (None: not kept), the key awaiting a value."""
 
-    __slots__ = ("value", "loc", "key", "seen", "anchor", "start", "depth")
+    __slots__ = ("value", "loc", "key", "seen", "anchor", "start", "depth", "chars")
 
-    def __init__(self, value, loc: Loc | None, anchor: str | None, start: int):
+    def __init__(self, value, loc: Loc | None, anchor: str | None, start: int, chars: int):
         self.value = value
         self.loc = loc
         self.key = None
@@ -100,6 +98,7 @@ class _Frame:
         self.anchor = anchor
         self.start = start  # values counted before this collection began
         self.depth = 0  # deepest level below this collection, aliases included
+        self.chars = chars  # characters counted before this collection began
 
 
 class _Builder:
@@ -108,10 +107,11 @@ class _Builder:
     def __init__(self, src: Source):
         self.src = src
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[object, int, int]] = {}  # value, values, depth
+        self.anchors: dict[str, tuple[object, int, int, int]] = {}  # value, values, depth, chars
         self.root: object = None
         self.count = 0  # values and keys of the document, aliases expanded
         self.added = 0  # of which aliases added
+        self.chars = 0  # characters of text, aliases expanded
 
     def build(self, text: str) -> tuple[bool, object]:
         """Whether the text holds a document, and the document's data."""
@@ -140,6 +140,15 @@ class _Builder:
     def wants_key(self) -> bool:
         frame = self.stack[-1] if self.stack else None
         return frame is not None and frame.key is None and isinstance(frame.value, dict)
+
+    def add_chars(self, chars: int, mark) -> None:
+        """Count text as it is read (aliases expanded), refusing a file that holds too much."""
+        self.chars += chars
+        if self.chars > MAX_TEXT_CHARS:
+            self.src.error_at(mark, over("characters of text (YAML aliases expanded)", self.chars,
+                                         MAX_TEXT_CHARS) + "; the file is refused",
+                              self.parent_loc())
+            raise _Refused
 
     def place(self, value: object, mark, size: int) -> Loc | None:
         """Put `value` where the next value goes; its path, or None if it is not kept."""
@@ -186,6 +195,7 @@ class _Builder:
         value: object = event.value
         tag, plain, mark = event.tag, event.implicit[0], event.start_mark
         problem = None
+        self.add_chars(len(value), mark)
         if event.style == '"' and _NOT_PRINTABLE.search(value):
             char = _NOT_PRINTABLE.search(value).group()
             problem = f"expected printable text, found the control character U+{ord(char):04X}"
@@ -201,13 +211,13 @@ class _Builder:
             else:
                 self.take_key(value, mark, problem and problem.partition("found ")[2])
             if event.anchor is not None:
-                self.anchors[event.anchor] = (value, 1, 0)
+                self.anchors[event.anchor] = (value, 1, 0, len(event.value))
             return
         loc = self.place(value, mark, 1)
         if problem:
             self.src.error_at(mark, problem, self.parent_loc() if loc is None else loc)
         if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1, 0)
+            self.anchors[event.anchor] = (value, 1, 0, len(event.value))
 
     def start(self, event, value: dict | list) -> None:
         mark = event.start_mark
@@ -224,12 +234,13 @@ class _Builder:
         if event.tag is not None and event.tag not in _COLLECTION_TAGS:
             self.src.error_at(mark, f"expected plain data, found the YAML tag {event.tag!r}",
                               self.parent_loc() if loc is None else loc)
-        self.stack.append(_Frame(value, loc, event.anchor, start))
+        self.stack.append(_Frame(value, loc, event.anchor, start, self.chars))
 
     def end(self) -> None:
         frame = self.stack.pop()
         if frame.anchor is not None:
-            self.anchors[frame.anchor] = (frame.value, self.count - frame.start, frame.depth + 1)
+            self.anchors[frame.anchor] = (frame.value, self.count - frame.start, frame.depth + 1,
+                                          self.chars - frame.chars)
         if self.stack:
             self.stack[-1].depth = max(self.stack[-1].depth, frame.depth + 1)
 
@@ -241,11 +252,11 @@ class _Builder:
                               self.parent_loc())
             raise _Refused
         if name in self.anchors:
-            value, size, depth = self.anchors[name]
+            value, size, depth, chars = self.anchors[name]
         else:
             self.src.error_at(mark, f"expected an anchor &{name} earlier in the file for the "
                               f"alias *{name}, found none", self.parent_loc())
-            value, size, depth = None, 1, 0
+            value, size, depth, chars = None, 1, 0, 0
         self.added += size - 1
         if self.added > MAX_ALIAS_VALUES:
             self.src.error_at(mark, f"expected YAML aliases to add at most {MAX_ALIAS_VALUES:,} "
@@ -256,6 +267,7 @@ class _Builder:
             self.src.error_at(mark, f"expected at most {MAX_DEPTH} levels of nesting, found more "
                               f"through the alias *{name}: the file is refused")
             raise _Refused
+        self.add_chars(chars, mark)
         if self.wants_key():
             self.take_key(value, mark, "an alias to a collection"
                           if isinstance(value, (dict, list)) else None)
