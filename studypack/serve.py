@@ -138,6 +138,29 @@ class PageImages:
             self.cache[key] = sizes  # type: ignore[assignment]
             return sizes
 
+    def filled(self, data: bytes, digest: str, index: int,
+               boxes: list[tuple[float, float, float, float]]) -> list[bool]:
+        """Whether each box (left, top, w, h in mm) of page `index` holds any text."""
+        key = (digest, "filled", index, tuple(boxes))
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]  # type: ignore[return-value]
+            import pypdfium2
+
+            document = pypdfium2.PdfDocument(data)
+            try:
+                page = document[index]
+                text, height, mm = page.get_textpage(), page.get_height(), 72 / 25.4
+                found = [bool(text.get_text_bounded(
+                    left * mm, height - (top + h) * mm, (left + w) * mm, height - top * mm).strip())
+                    for left, top, w, h in boxes]
+                text.close()
+                page.close()
+            finally:
+                document.close()
+            self.cache[key] = found  # type: ignore[assignment]
+            return found
+
     def png(self, data: bytes, digest: str, index: int,
             crop_mm: tuple[float, float, float, float] | None = None) -> bytes | None:
         """Page `index` (0-based) as PNG, or the part of it `crop_mm` (left, top, w, h) shows."""
@@ -270,7 +293,8 @@ def make_app(preview: Preview, allowed_hosts: set[str], stopping: threading.Even
             parts = []
             for sheet in range(0, len(sizes) - 1, 2):
                 parts.append(f"<h2>Sheet {sheet // 2 + 1}</h2><div class=cards>")
-                for cell in range(len(cells)):
+                used = images.filled(data, digest, sheet, [front for front, _ in cells])
+                for cell in (c for c in range(len(cells)) if used[c]):
                     parts.append(
                         f"<div class=pair><img alt='card {cell + 1}, front' "
                         f"src='{base}/card/{sheet // 2 + 1}/{cell + 1}/front.png?v={digest}'>"
