@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from .assets import TEMPLATES
 from .build import BuildOptions, BuildResult, find_packs
@@ -46,6 +46,7 @@ class PackState:
     errors: list[str] = field(default_factory=list)  # `file:line:col: message`, as printed
     failures: list[str] = field(default_factory=list)
     pdfs: dict[str, Path] = field(default_factory=dict)  # edition -> the PDF the build made
+    built_at: float = 0.0  # when its last build finished (an up-to-date PDF keeps its old mtime)
 
 
 class Preview:
@@ -79,6 +80,7 @@ class Preview:
             for name, path in found.items():
                 state = self.packs.setdefault(name, PackState(path))
                 if name in rebuilt:
+                    state.built_at = time.time()
                     state.errors = [str(e) for e in result.errors if Path(e.file).stem == name]
                     state.failures = [str(f) for f in result.failures
                                       if Path(f.pack_path).stem == name]
@@ -111,7 +113,7 @@ class PageImages:
 
     def __init__(self, limit: int = CACHE_BYTES):
         self.limit = limit
-        self.cache: OrderedDict[tuple, bytes] = OrderedDict()
+        self.cache: OrderedDict[tuple, tuple[object, int]] = OrderedDict()  # key -> (value, size)
         self.size = 0
         self.lock = threading.Lock()  # pdfium is not thread-safe: one render at a time
 
@@ -126,8 +128,8 @@ class PageImages:
     def page_sizes(self, data: bytes, digest: str) -> list[tuple[float, float]]:
         key = (digest, "sizes")
         with self.lock:
-            if key in self.cache:
-                return self.cache[key]  # type: ignore[return-value]
+            if (known := self._get(key)) is not None:
+                return known
             import pypdfium2
 
             document = pypdfium2.PdfDocument(data)
@@ -135,7 +137,7 @@ class PageImages:
                 sizes = [document.get_page_size(i) for i in range(len(document))]
             finally:
                 document.close()
-            self.cache[key] = sizes  # type: ignore[assignment]
+            self._keep(key, sizes, 64 * len(sizes))
             return sizes
 
     def filled(self, data: bytes, digest: str, index: int,
@@ -143,8 +145,8 @@ class PageImages:
         """Whether each box (left, top, w, h in mm) of page `index` holds any text."""
         key = (digest, "filled", index, tuple(boxes))
         with self.lock:
-            if key in self.cache:
-                return self.cache[key]  # type: ignore[return-value]
+            if (known := self._get(key)) is not None:
+                return known
             import pypdfium2
 
             document = pypdfium2.PdfDocument(data)
@@ -158,7 +160,7 @@ class PageImages:
                 page.close()
             finally:
                 document.close()
-            self.cache[key] = found  # type: ignore[assignment]
+            self._keep(key, found, 64 * len(found))
             return found
 
     def png(self, data: bytes, digest: str, index: int,
@@ -166,9 +168,8 @@ class PageImages:
         """Page `index` (0-based) as PNG, or the part of it `crop_mm` (left, top, w, h) shows."""
         key = (digest, index, crop_mm)
         with self.lock:
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                return self.cache[key]
+            if (known := self._get(key)) is not None:
+                return known
             import pypdfium2
 
             document = pypdfium2.PdfDocument(data)
@@ -188,13 +189,22 @@ class PageImages:
             out = io.BytesIO()
             image.convert("RGB").save(out, format="PNG", optimize=False)
             png = out.getvalue()
-            self.cache[key] = png
-            self.size += len(png)
-            while self.size > self.limit and len(self.cache) > 1:
-                _, dropped = self.cache.popitem(last=False)
-                if isinstance(dropped, bytes):
-                    self.size -= len(dropped)
+            self._keep(key, png, len(png))
             return png
+
+    def _keep(self, key: tuple, value, size: int) -> None:
+        """Remember `value` (about `size` bytes), dropping the least recently used past the limit."""
+        self.cache[key] = (value, size)
+        self.size += size
+        while self.size > self.limit and len(self.cache) > 1:
+            _, (_, dropped) = self.cache.popitem(last=False)
+            self.size -= dropped
+
+    def _get(self, key: tuple):
+        if key not in self.cache:
+            return None
+        self.cache.move_to_end(key)
+        return self.cache[key][0]
 
 
 def card_cells(paper: str, back_offset: tuple[float, float]):
@@ -219,6 +229,9 @@ def make_app(preview: Preview, allowed_hosts: set[str], stopping: threading.Even
 
     images = PageImages()
     e = html.escape
+
+    def q(text: str) -> str:  # a name in a link: URL-quoted, then escaped for the attribute
+        return e(quote(text, safe=""))
 
     def not_found() -> Response:
         return Response("not found", status_code=404, media_type="text/plain")
@@ -253,7 +266,7 @@ def make_app(preview: Preview, allowed_hosts: set[str], stopping: threading.Even
         rows = []
         for name, state in packs.items():
             links = " · ".join(
-                f"<a href='/{e(name)}/{e(ed)}/'>{e(EDITION_TITLES[ed])}</a>"
+                f"<a href='/{q(name)}/{q(ed)}/'>{e(EDITION_TITLES[ed])}</a>"
                 for ed in preview.editions())
             rows.append(f"<li><b>{e(name)}</b> ({e(display_path(state.path))}): "
                         f"{state_line(state)}<br>{links}</li>")
@@ -280,14 +293,14 @@ def make_app(preview: Preview, allowed_hosts: set[str], stopping: threading.Even
         sizes = images.page_sizes(data, digest)
         notice = ""
         try:
-            if state.path.stat().st_mtime > pdf.stat().st_mtime:
+            if state.path.stat().st_mtime > state.built_at:
                 notice = ("<p class=stale>These pages are older than "
                           f"{e(display_path(state.path))}; they are being rebuilt.</p>")
         except OSError:
             pass
-        link = (f"<p class=pdf><a href='/pdf/{e(pdf.name)}'>{e(pdf.name)}</a> · "
+        link = (f"<p class=pdf><a href='/pdf/{q(pdf.name)}'>{e(pdf.name)}</a> · "
                 f"{len(sizes)} page{'s' if len(sizes) != 1 else ''}</p>")
-        base = f"/{e(pack)}/{e(edition)}"
+        base = f"/{q(pack)}/{q(edition)}"
         if edition == "flashcards":
             cells = list(card_cells(preview.options.paper, preview.options.back_offset_mm))
             parts = []

@@ -285,3 +285,62 @@ def test_a_browser_follows_the_authors_edits(tmp_path, browser):
         wait.until(lambda d: reloaded())
         assert browser.find_elements(By.CSS_SELECTOR, "img.page")
         assert not browser.find_elements(By.CSS_SELECTOR, ".errors")
+
+
+def test_pages_older_than_the_pack_file_say_so(tmp_path):
+    with serving(tmp_path, editions=("guide",)) as (url, content, err):
+        assert b"older than" not in get(url, "/alpha/guide/")[1]
+        later = time.time() + 3600  # saved "after" the build: the pages shown predate it
+        os.utime(content / "alpha.yaml", (later, later))
+        wait_until(lambda: b"older than" in get(url, "/alpha/guide/")[1])
+        assert b"page/1.png" in get(url, "/alpha/guide/")[1]  # still shown, with the notice
+
+
+def test_the_command_serves_on_a_free_port_and_stops_on_ctrl_c(tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    write_pack(tmp_path / "content", "alpha", small_pack())
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--serve", "--port", "0", "--edition", "guide",
+         "-j", "1", "-q"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + WAIT
+        while "Serving on" not in line and time.monotonic() < deadline:
+            line = process.stderr.readline()
+            assert line or process.poll() is None, "the command ended early"
+        match = re.fullmatch(r"Serving on (http://127\.0\.0\.1:(\d+)/)\n", line)
+        assert match and match[2] != "0", line
+        assert get(match[1], "/alpha/guide/")[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_rendered_pages_are_cached_per_content_hash_within_a_limit(tmp_path):
+    from studypack.serve import PageImages
+
+    content = tmp_path / "content"
+    write_pack(content, "alpha", small_pack())
+    from conftest import run_cli
+
+    assert run_cli("--content", content, "--output", tmp_path / "out", "--edition", "guide",
+                   "-j", "1", "-q").code == 0
+    data, digest = PageImages.read(tmp_path / "out" / "alpha-guide.pdf")
+    images = PageImages()
+    first = images.png(data, digest, 0)
+    assert images.png(data, digest, 0) is first  # the same bytes: not rendered again
+    small = PageImages(limit=len(first) + 10)
+    small.png(data, digest, 0)
+    second = small.png(data, digest, 1)
+    assert second and small.size <= len(first) + 10 + len(second)
+    assert len(small.cache) == 1  # the older page was dropped
