@@ -58,7 +58,6 @@ class Preview:
         self.packs: dict[str, PackState] = {}
         self.building = True
         self.generation = 0  # one more after every finished build: the pages' reload signal
-        self.changed = threading.Condition(self.lock)
 
     def editions(self) -> tuple[str, ...]:
         return tuple(e for e in self.options.editions if e in PREVIEWED)
@@ -90,7 +89,6 @@ class Preview:
                             state.pdfs[edition] = pdf
             self.building = False
             self.generation += 1
-            self.changed.notify_all()
 
 
 def _made_for(pdf: Path, pack: str, edition: str, packs: set[str]) -> bool:
