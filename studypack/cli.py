@@ -75,10 +75,18 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                        help="validate the packs and write nothing")
     modes.add_argument("--watch", action="store_true",
                        help="build, then rebuild whenever a pack, template or stylesheet changes")
+    modes.add_argument("--serve", action="store_true",
+                       help="build, rebuild like --watch, and show the printed pages in the "
+                            "browser at http://127.0.0.1:PORT/, reloading after every rebuild")
     modes.add_argument("--new", metavar="NAME",
                        help="write a starter pack NAME.yaml in the content folder and stop")
     modes.add_argument("--schema", action="store_true",
                        help="print the JSON Schema of the pack format and stop")
+    serving = parser.add_argument_group("--serve")
+    serving.add_argument("--port", type=_port, default=8000, metavar="N",
+                         help="port to serve on (default: 8000; 0: a free one)")
+    serving.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--version", action="version", version=f"studypack {__version__}")
     return parser
 
@@ -92,6 +100,12 @@ def _offset(text: str) -> tuple[float, float]:
     if not (abs(x) <= 20 and abs(y) <= 20):
         raise argparse.ArgumentTypeError(f"{text!r}: each offset must be within -20 and 20 mm")
     return (x, y)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, found {text!r}")
+    return int(text)
 
 
 def _job_count(text: str) -> int:
@@ -167,6 +181,10 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
         from .watch import watch
 
         return watch(options, sys.stdout, sys.stderr, quiet=args.quiet)
+    if args.serve:
+        from .serve import serve
+
+        return serve(options, args.host, args.port, sys.stdout, sys.stderr, quiet=args.quiet)
     progress = None if args.quiet or args.check else Progress(sys.stderr, sys.stdout)
     result = build(options, progress.stdout if progress else None, progress,
                    err=io.StringIO() if args.quiet else None)

@@ -11,10 +11,10 @@ import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Callable, Iterable, TextIO
 
 from .assets import IMAGE_TYPES, TEMPLATES
-from .build import BuildOptions, build
+from .build import BuildOptions, BuildResult, build
 from .exitcodes import ExitCode, UsageError
 from .paths import PACK_SUFFIXES, display_path
 from .progress import Progress
@@ -57,12 +57,18 @@ def affected(changed: Iterable[str], options: BuildOptions,
 
 def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
           quiet: bool = False, stop: threading.Event | None = None,
-          templates: Path = TEMPLATES) -> int:
-    """Build, then rebuild on every change until Ctrl-C (or `stop` is set); the exit code."""
+          templates: Path = TEMPLATES,
+          on_build: Callable[[tuple[str, ...], BuildResult | None], None] | None = None) -> int:
+    """Build, then rebuild on every change until Ctrl-C (or `stop` is set); the exit code.
+
+    `on_build(packs, result)` is called with `packs` (ALL: every pack) just before each rebuild,
+    result None, and again once it is finished (--serve's preview follows the builds this way)."""
     import watchfiles
 
     def rebuild(packs: tuple[str, ...], first: bool = False, force: bool = False) -> None:
         progress = None if quiet else Progress(err, out)
+        if on_build:
+            on_build(packs, None)
         try:
             result = build(replace(options, packs=packs, force=options.force or force),
                            progress.stdout if progress else out, progress,
@@ -71,8 +77,11 @@ def watch(options: BuildOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
             if first:
                 raise  # the command itself is wrong: stop with exit code 2
             print(f"error: {exc}", file=err, flush=True)  # e.g. the last pack was deleted
-            return
-        report(result, err, watching=True)
+            result = BuildResult()
+        else:
+            report(result, err, watching=True)
+        if on_build:
+            on_build(packs, result)
 
     if not options.content.is_dir():
         raise UsageError(f"the content folder {display_path(options.content)!r} does not exist")
