@@ -164,6 +164,9 @@ class Question(Model):
         default_factory=list, description="Labels for choosing questions, e.g. basic or practical.")
     lines: int | None = Field(default=None, ge=1, le=60, description=(
         "Ruled lines for the written answer on the worksheet; default: sized from the answer."))
+    names: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(None, description=(
+        "What a list answer's slots ask for on the worksheet: `event sources` prints "
+        "'Name 5 event sources:'; default: 'Name 5:'."))
 
 
 class Section(Model):

@@ -85,6 +85,7 @@ class Lines:
 class Slots:
     count: int
     lines_each: int
+    names: str | None = None
     kind: str = "slots"
 
 
@@ -135,7 +136,7 @@ def writing_space(question: Question) -> list:
             text_lines += lines_for(block.text)
         elif kind == "list":
             longest = max(word_count(item) for item in block.list)
-            space.append(Slots(len(block.list), 2 if longest > 14 else 1))
+            space.append(Slots(len(block.list), 2 if longest > 14 else 1, question.names))
         elif kind == "table":
             table = block.table
             cells = [c for row in table.rows for c in row[1:]]
