@@ -12,8 +12,9 @@ from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
 from .cost import check_cost
+from .ids import resolve_ids
 from .markdown_images import check_images
-from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack, slugify
+from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack
 from .multiple_choice import check_question, letter_hint
 from .suggest import SYNONYMS, colon_hint
 from .yamlhints import maybe_caused_by_setting_aside
@@ -237,33 +238,6 @@ def _check_blocks(blocks: object, loc: Loc, src: Source) -> None:
                 src.error(loc + (bi, "image", "src"), problem)
 
 
-def _unique(candidates: list[str], taken: set[str]) -> list[str]:
-    out = []
-    for base in candidates:
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        taken.add(name)
-        out.append(name)
-    return out
-
-
-def _resolve_ids(pack: Pack) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    section_ids = _unique(
-        [s.id or slugify(s.title) for s in pack.sections],
-        set(),
-    )
-    explicit = {q.id for s in pack.sections for q in s.questions if q.id}
-    taken = set(explicit)
-    question_ids = []
-    for s in pack.sections:
-        ids = []
-        for q in s.questions:
-            ids.append(q.id if q.id else _unique([slugify(q.question)], taken)[0])
-        question_ids.append(tuple(ids))
-    return tuple(section_ids), tuple(question_ids)
-
-
 def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     """The validated pack in `path`; raises ContentErrors holding every problem found."""
     src = Source(display or str(path), path)
@@ -294,7 +268,7 @@ def load_pack(path: Path, display: str | None = None) -> LoadedPack:
     if errors:
         unique = list(dict.fromkeys(errors))
         raise ContentErrors(sorted(unique, key=lambda e: (e.line, e.col)))
-    section_ids, question_ids = _resolve_ids(pack)
+    section_ids, question_ids = resolve_ids(pack)
     return LoadedPack(path.stem, str(path), pack, section_ids, question_ids)
 
 

@@ -7,7 +7,6 @@ import os
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
 
 from conftest import ROOT, normalize, pdf_text, run_cli, write_pack
 
