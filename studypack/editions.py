@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import LoadedPack, Part
-from .options import PAGED_BY_OTHERS
+from .options import EDITION, PAGED_BY_OTHERS
 from .render import RenderOptions, render_html
 from .session import RenderSession
 
@@ -50,7 +50,7 @@ def produce(session: RenderSession, loaded: LoadedPack, parts: list[Part], editi
     started = time.process_time()
     html = render_html(env, loaded, parts, edition, options, **extra)
     rendered = time.process_time() - started
-    made = session.html_to_pdf(html, content_root)
+    made = session.html_to_pdf(html, content_root, forms=EDITION[edition].forms)
     if edition in PAGED_BY_OTHERS:
         session.remember(html, made.anchor_pages)
     return Output(made.data, made.pages, html, rendered, made.layout_seconds + paging,

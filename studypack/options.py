@@ -20,13 +20,14 @@ class Edition:
     cost: float  # CPU seconds of the seed pack's on one core: the longest start first
     pages_of: str | None = None  # the edition whose page numbers it prints: both in one process
     from_template: bool = True  # a PDF from the edition's own template (booklets can be made)
+    forms: bool = False  # its <input>s are form fields (the key's scores: docs/coaching.md)
 
 
 # Every edition, in build order: an edition that prints another's pages comes after it.
 EDITION_TABLE = (
     Edition("guide", "Study guide", ".pdf", 1.3),
     Edition("worksheet", "Worksheet", ".pdf", 0.7),
-    Edition("answer-key", "Answer key", ".pdf", 1.0, pages_of="worksheet"),
+    Edition("answer-key", "Answer key", ".pdf", 1.0, pages_of="worksheet", forms=True),
     Edition("flashcards", "Flashcards", ".pdf", 2.0, pages_of="guide", from_template=False),
     Edition("anki", "Anki deck", ".apkg", 0.3, from_template=False),
 )

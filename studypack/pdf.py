@@ -277,8 +277,12 @@ def render_document(html: str, content_root: Path, stylesheets: Stylesheets | No
         return sheets.layout(weasyprint, fetcher, html)
 
 
-def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None = None) -> Pdf:
+def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None = None,
+                forms: bool = False) -> Pdf:
     """The tagged (PDF/UA-1) PDF of `html`; raises RefusedResource for any refused fetch.
+
+    With `forms`, its <input> elements become AcroForm fields and its other <meta> names custom
+    keys of the Info dictionary (the answer key's score fields, pack and variant).
 
     Layout and writing are timed in CPU seconds: other processes on the machine do not count."""
     with (collector_paused(), _stylesheets(stylesheets) as sheets,
@@ -286,7 +290,8 @@ def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None =
         started = time.process_time()
         document = sheets.layout(weasyprint, fetcher, html)
         laid_out = time.process_time()
-        data = document.write_pdf(pdf_variant="pdf/ua-1")
+        extra = {"pdf_forms": True, "custom_metadata": True} if forms else {}
+        data = document.write_pdf(pdf_variant="pdf/ua-1", **extra)
         pages = len(document.pages)
         anchors = anchor_pages(document)
         # Free the laid-out document now, as part of its cost: its boxes are millions of
@@ -295,5 +300,9 @@ def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None =
         # next layout and hold the memory of every earlier document.
         del document
         gc.collect(0)  # everything it made is in the youngest generation: paused since
+        if forms:
+            from .formfonts import repair_form_fonts
+
+            data = repair_form_fonts(data)
         written = time.process_time()
     return Pdf(data, pages, laid_out - started, written - laid_out, anchors)

@@ -37,8 +37,8 @@ class RenderSession:
         self.stylesheets.close()
         self._page_maps.clear()
 
-    def html_to_pdf(self, html: str, content_root: Path) -> pdf.Pdf:
-        return pdf.html_to_pdf(html, content_root, self.stylesheets)
+    def html_to_pdf(self, html: str, content_root: Path, forms: bool = False) -> pdf.Pdf:
+        return pdf.html_to_pdf(html, content_root, self.stylesheets, forms)
 
     def render_document(self, html: str, content_root: Path):
         return pdf.render_document(html, content_root, self.stylesheets)
