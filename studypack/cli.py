@@ -87,6 +87,21 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                          help="port to serve on (default: 8000; 0: a free one)")
     serving.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
                          help="address to listen on (default: 127.0.0.1, this machine only)")
+    coach = parser.add_argument_group("coaching", "record graded keys, aim the next worksheet, "
+                                      "draw progress (see docs/coaching.md)")
+    modes.add_argument("--record", type=Path, metavar="FILE",
+                       help="store the scores of a filled answer key PDF (or a question,points "
+                            "CSV, with its PACK) for --candidate, then stop")
+    modes.add_argument("--progress", action="store_true",
+                       help="write PACK-progress-NAME.pdf: --candidate's scores over time")
+    coach.add_argument("--candidate", metavar="NAME", help="whose scores to record, focus on or draw")
+    coach.add_argument("--scores", type=Path, metavar="DB",
+                       help="the scores database (default: scores.sqlite in the content folder)")
+    coach.add_argument("--replace", action="store_true",
+                       help="--record: record a key recorded before again, replacing it")
+    coach.add_argument("--focus", choices=["weak"],
+                       help="weak: --candidate's weakest questions first (lowest latest score), "
+                            "then those never scored, then the rest")
     parser.add_argument("--version", action="version", version=f"studypack {__version__}")
     return parser
 
@@ -133,12 +148,23 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         check=args.check,
         booklet=args.booklet,
         html=args.html,
-        selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed),
+        selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed,
+                            focus_from(args)),
         back_offset_mm=args.back_offset,
         jobs=args.jobs,
         force=args.force,
         memory_limit=args.memory_limit,
     )
+
+
+def focus_from(args: argparse.Namespace):
+    """--focus weak --candidate NAME, or None."""
+    if args.focus is None:
+        return None
+    from .coach import candidate_name, scores_path
+    from .focus import Focus
+
+    return Focus(candidate_name(args, "--focus"), scores_path(args), args.focus)
 
 
 def main(argv: list[str] | None = None, prog: str = "build.py") -> int:
@@ -177,6 +203,14 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
         return ExitCode.OK
     if args.new is not None:
         return new_pack(args, options)
+    if args.record is not None:
+        from .coach import record
+
+        return record(args)
+    if args.progress:
+        from .coach import progress
+
+        return progress(args, options)
     if args.watch:
         from .watch import watch
 

@@ -9,6 +9,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .limits import default_memory_limit
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .focus import Focus
 
 
 
@@ -55,10 +59,12 @@ class Selection:
     tags: tuple[str, ...] = ()
     count: int | None = None
     seed: str | None = None
+    focus: Focus | None = None  # --focus weak --candidate NAME (studypack/focus.py)
 
     @property
     def is_plain(self) -> bool:
-        return not (self.sections or self.tags or self.count is not None or self.seed is not None)
+        return not (self.sections or self.tags or self.count is not None or self.seed is not None
+                    or self.focus is not None)
 
 
 def default_jobs() -> int:

@@ -56,7 +56,8 @@ def variant_code(loaded: LoadedPack, selection: Selection) -> str | None:
     """A short, stable code naming the selection, or None for the whole pack in pack order.
 
     `seed-7`, `count-10` and `sel-1a2b3c4d` (sections and tags, hashed because names can be long)
-    are joined in that order, e.g. `seed-7-count-10-sel-1a2b3c4d`. Section names are resolved to
+    `focus-weak-ana` (the candidate's weakest first) comes before `sel-`; all are joined in that
+    order, e.g. `seed-7-count-10-sel-1a2b3c4d`. Section names are resolved to
     ids and tags lower-cased first, so two spellings of one selection share a code."""
     if selection.is_plain:
         return None
@@ -65,6 +66,10 @@ def variant_code(loaded: LoadedPack, selection: Selection) -> str | None:
         parts.append(f"seed-{normalize_seed(selection.seed)}")
     if selection.count is not None:
         parts.append(f"count-{selection.count}")
+    if selection.focus is not None:
+        from .focus import candidate_slug
+
+        parts.append(f"focus-{selection.focus.kind}-{candidate_slug(selection.focus.candidate)}")
     if selection.sections or selection.tags:
         sections = sorted({loaded.section_ids[_section_index(loaded, s)] for s in selection.sections})
         tags = sorted(_check_tags(loaded, selection.tags))
@@ -97,6 +102,9 @@ def select(loaded: LoadedPack, selection: Selection) -> list[Part]:
             picked = [(qid, shuffled(q, random.Random(f"{seed}/choices/{qid}")))
                       for qid, q in picked]
         chosen.append(picked)
+    places = _focus_places(loaded, selection, seed)
+    if places:
+        chosen = [sorted(picked, key=lambda pair: places[pair[0]]) for picked in chosen]
 
     available = sum(len(picked) for picked in chosen)
     if available == 0:
@@ -108,11 +116,14 @@ def select(loaded: LoadedPack, selection: Selection) -> list[Part]:
             raise SelectionError(f"--count {selection.count}: the selection holds only {available} "
                                  f"question{'s' if available != 1 else ''} of pack "
                                  f"{loaded.pack_id!r}")
-        keep = _kept(chosen, selection.count, seed)
+        keep = _kept(chosen, selection.count, seed, places)
         chosen = [[pair for pair in picked if pair[0] in keep] for picked in chosen]
 
+    order = list(zip(loaded.pack.sections, loaded.section_ids, chosen))
+    if places:  # the section holding the weakest question first
+        order.sort(key=lambda entry: min((places[qid] for qid, _ in entry[2]), default=0))
     parts, number = [], 0
-    for section, sid, picked in zip(loaded.pack.sections, loaded.section_ids, chosen):
+    for section, sid, picked in order:
         if not picked:
             continue
         items = []
@@ -123,9 +134,25 @@ def select(loaded: LoadedPack, selection: Selection) -> list[Part]:
     return parts
 
 
-def _kept(chosen: list[list[tuple[str, object]]], count: int, seed: str | None) -> set[str]:
-    """Which question ids --count keeps: the first ones in order, or a seeded sample."""
+def _focus_places(loaded: LoadedPack, selection: Selection, seed: str | None) -> dict[str, int]:
+    """--focus: question id -> place in the candidate's order (weakest first); empty without."""
+    if selection.focus is None:
+        return {}
+    from .focus import UnknownCandidate, weak_first
+
+    try:
+        return weak_first(loaded, selection.focus, seed)
+    except UnknownCandidate as exc:
+        raise SelectionError(str(exc)) from None
+
+
+def _kept(chosen: list[list[tuple[str, object]]], count: int, seed: str | None,
+          places: dict[str, int]) -> set[str]:
+    """Which question ids --count keeps: the first ones in order, a seeded sample, or with
+    --focus the first in the candidate's order."""
     ids = [qid for picked in chosen for qid, _ in picked]
+    if places:
+        return set(sorted(ids, key=places.__getitem__)[:count])
     if seed is None:
         return set(ids[:count])
     return set(random.Random(f"{seed}/count").sample(ids, count))
