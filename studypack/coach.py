@@ -83,3 +83,43 @@ def record(args: argparse.Namespace) -> int:
           f"{'s' if len(sheet.scores) != 1 else ''}, {got:g}/{most:g} points -> "
           f"{display_path(scores_path(args))} (session {session})")
     return ExitCode.OK
+
+
+def progress(args: argparse.Namespace, options) -> int:
+    """--progress --candidate NAME: PACK-progress-NAME.pdf for each pack named (or all)."""
+    from .build import find_packs
+    from .focus import Focus, UnknownCandidate, candidate_slug, history
+    from .load import load_pack
+    from .model import ContentErrors
+    from .progress_report import write_progress
+
+    candidate = candidate_name(args, "--progress")
+    focus = Focus(candidate, scores_path(args))
+    written = 0
+    for path in find_packs(args.content, tuple(args.packs)):
+        try:
+            loaded = load_pack(path, display_path(path))
+        except ContentErrors as exc:
+            for error in exc.errors:
+                print(error, file=sys.stderr)
+            return ExitCode.CONTENT_ERROR
+        try:
+            sessions = history(focus, loaded.pack_id)
+        except UnknownCandidate as exc:
+            raise UsageError(str(exc)) from None
+        if not sessions and args.packs:
+            print(f"{display_path(path)}: no session of {candidate!r} recorded for this pack",
+                  file=sys.stderr)
+            return ExitCode.CONTENT_ERROR
+        if not sessions:
+            continue
+        target = options.output / f"{loaded.pack_id}-progress-{candidate_slug(candidate)}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pages = write_progress(loaded, candidate, sessions, target, args.content, args.paper)
+        print(f"{display_path(target)} ({pages} page{'s' if pages != 1 else ''}, "
+              f"{len(sessions)} session{'s' if len(sessions) != 1 else ''})")
+        written += 1
+    if not written:
+        print(f"no pack has a session of {candidate!r} recorded", file=sys.stderr)
+        return ExitCode.CONTENT_ERROR
+    return ExitCode.OK

@@ -195,7 +195,7 @@ def bar_chart(block: Block) -> BarChart:
     label_width = min(240.0, 16 + 7.6 * max(len(label) for label in chart.data))
     width, bar_height, gap = 600.0, 22.0, 10.0
     plot_width = width - label_width - 80
-    top = max(chart.data.values()) or 1.0
+    top = getattr(chart, "full_scale", None) or max(chart.data.values()) or 1.0  # shares: 100
     bars = tuple(
         Bar(label, format_value(value, chart.unit), i * (bar_height + gap),
             plot_width * value / top)
