@@ -7,13 +7,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .limits import default_memory_limit
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .focus import Focus
-
 
 
 @dataclass(frozen=True)
