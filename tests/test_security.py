@@ -192,6 +192,9 @@ def link_targets(path: Path) -> list[str]:
     for page in PdfReader(path).pages:
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
+            if annot.get("/Subtype") == "/Widget":  # the key's score fields: no action at all
+                assert "/A" not in annot and "/AA" not in annot, annot
+                continue
             action = annot.get("/A")
             if action is None:
                 assert "/Dest" in annot, annot
