@@ -115,21 +115,15 @@ def class_editions(editions: tuple[str, ...] | None) -> tuple[str, ...]:
 
 def plan_class_sets(options: BuildOptions, class_set: ClassSet, packs) -> list[Job]:
     """Every document of every variant, pack by pack, the worksheet before its key."""
-    from .build import Job
+    from .jobs import Job, variant_of
     from .options import build_date
     from .render import RenderOptions
-    from .select import SelectionError, select, variant_code
 
     when = build_date()
     jobs = []
     for pack in packs:
         for seed, name in zip(class_set.seeds, class_set.names):
-            selection = replace(options.selection, seed=seed)
-            try:
-                parts = tuple(select(pack, selection))
-                variant = variant_code(pack, selection)
-            except SelectionError as exc:
-                raise UsageError(str(exc)) from None
+            parts, variant = variant_of(pack, replace(options.selection, seed=seed))
             render = RenderOptions(paper=options.paper, build_date=when, variant=variant,
                                    candidate=name)
             for edition in options.editions:
