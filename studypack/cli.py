@@ -216,8 +216,9 @@ def class_sets(args: argparse.Namespace, options: BuildOptions) -> int:
 
     from .classset import RosterError, build_class_sets, class_editions, class_set_from
 
-    if args.watch:
-        raise UsageError("--watch does not build class sets: build them once, when ready")
+    for flag, given in (("--watch", args.watch), ("--booklet", args.booklet), ("--html", args.html)):
+        if given:
+            raise UsageError(f"{flag} does not apply to class sets (--class-set, --roster)")
     try:
         chosen = class_set_from(args.class_set, args.seed or [], args.roster)
     except RosterError as exc:

@@ -195,6 +195,7 @@ def test_class_set_is_reproducible(content, tmp_path):
     (("--class-set", "3", "--seed", "1", "--seed", "2"), "--class-set asks for 3 variants but 2"),
     (("--class-set", "2", "--seed", "1", "--seed", "1"), "the same seed given twice"),
     (("--class-set", "2", "--count", "99"), "--count 99"),
+    (("--class-set", "2", "--booklet"), "--booklet does not apply to class sets"),
 ])
 def test_usage_errors_exit_2_and_write_nothing(content, tmp_path, args, message):
     out = tmp_path / "out"
