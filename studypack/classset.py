@@ -161,7 +161,8 @@ def build_class_sets(options: BuildOptions, class_set: ClassSet, out: TextIO) ->
     if options.check or not jobs:
         return result
     documents: dict[str, list[tuple[Job, object]]] = {}
-    with Runner(options.jobs, expected=len(jobs), setup=session.RenderSession) as runner:
+    with Runner(options.jobs, expected=len(jobs), setup=session.RenderSession,
+                memory_limit=options.memory_limit) as runner:
         for job, outcome, _ in runner.run(variant_document, jobs, cost=job_cost,
                                           together=_together):
             documents.setdefault(job.pack.path, []).append((job, outcome))

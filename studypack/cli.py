@@ -216,7 +216,8 @@ def class_sets(args: argparse.Namespace, options: BuildOptions) -> int:
 
     from .classset import RosterError, build_class_sets, class_editions, class_set_from
 
-    for flag, given in (("--watch", args.watch), ("--booklet", args.booklet), ("--html", args.html)):
+    for flag, given in (("--watch", args.watch), ("--serve", args.serve),
+                        ("--booklet", args.booklet), ("--html", args.html)):
         if given:
             raise UsageError(f"{flag} does not apply to class sets (--class-set, --roster)")
     try:
