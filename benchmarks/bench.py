@@ -299,6 +299,31 @@ def build_rows(work: Path, repeat: int, pair_size: int) -> list[str]:
     return rows
 
 
+def class_set_rows(work: Path, repeat: int, variants: int) -> list[str]:
+    """A class set of the seed pack (worksheets and keys of `variants` variants, merged) against
+    one variant's worksheet-plus-key build: the time per variant must not exceed the latter."""
+    rows = ["| Build | Wall s | CPU s | Per variant: wall s | CPU s | Notes |",
+            "|---|---|---|---|---|---|"]
+    pair = ("--edition", "worksheet", "--edition", "answer-key")
+
+    def timed(*args: str) -> tuple[float, float]:
+        out = work / "class-set"
+        shutil.rmtree(out, ignore_errors=True)
+        return min((timed_cli("--content", str(SEED_CONTENT), "--output", str(out), *pair,
+                              *args, SEED_PACK) for _ in range(repeat)), key=lambda r: r[0])
+
+    one_wall, one_cpu = timed("--seed", "1")
+    rows.append(f"| Seed pack, worksheet + key of one variant (`--seed 1`) | {one_wall:.2f} | "
+                f"{one_cpu:.2f} | {one_wall:.2f} | {one_cpu:.2f} | the yardstick |")
+    print(rows[-1], file=sys.stderr, flush=True)
+    wall, cpu = timed("--class-set", str(variants))
+    rows.append(f"| Seed pack, `--class-set {variants}` (2 merged PDFs) | {wall:.2f} | {cpu:.2f} | "
+                f"{wall / variants:.2f} | {cpu / variants:.2f} | {wall / variants / one_wall:.2f} x "
+                f"one variant's build (CPU {cpu / variants / one_cpu:.2f} x); target: at most 1 x |")
+    print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__)
     parser.add_argument("--sizes", default="20,200,2000",
@@ -311,7 +336,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="questions in each of the two packs of the --jobs comparison")
     parser.add_argument("--skip-builds", action="store_true",
                         help="time the generated packs only, not the seed pack and --jobs builds")
+    parser.add_argument("--class-set", type=int, default=30, metavar="N",
+                        help="variants of the seed pack's class set (default: 30; 0 skips it)")
+    parser.add_argument("--class-set-only", action="store_true",
+                        help="time the class set (and its yardstick) only")
     args = parser.parse_args(argv)
+    if args.class_set_only:
+        print(f"Machine: {machine()}\n", flush=True)
+        with tempfile.TemporaryDirectory(prefix="studypack-bench-") as folder:
+            print("\n".join(class_set_rows(Path(folder), args.repeat, args.class_set)), flush=True)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     editions = tuple(e for e in args.editions.split(",") if e)
     print(f"Machine: {machine()}\n", flush=True)
@@ -321,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines), flush=True)
         if not args.skip_builds:
             print("\n" + "\n".join(build_rows(work, args.repeat, args.pair_size)), flush=True)
+            if args.class_set > 0:
+                print("\n" + "\n".join(class_set_rows(work, args.repeat, args.class_set)),
+                      flush=True)
     return 0
 
 

@@ -48,8 +48,18 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                         help="only questions with this tag, repeatable (any of the tags given)")
     choose.add_argument("--count", type=int, metavar="N",
                         help="exactly N of the chosen questions (with --seed: a seeded sample)")
-    choose.add_argument("--seed", metavar="S",
-                        help="shuffle the questions within each section; the same seed, the same order")
+    choose.add_argument("--seed", action="append", metavar="S",
+                        help="shuffle the questions within each section; the same seed, the same "
+                             "order; repeatable: one variant per seed")
+    coach = parser.add_argument_group(
+        "class sets", "one variant per candidate in two files, PACK-class-set-worksheets.pdf and "
+        "PACK-class-set-keys.pdf, each variant from an odd page (see docs/coaching.md)")
+    coach.add_argument("--class-set", type=_job_count, metavar="N",
+                       help="variants seed-S to seed-(S+N-1), S from --seed (default 1); with "
+                            "several --seed, those variants")
+    coach.add_argument("--roster", type=Path, metavar="FILE",
+                       help="one candidate name a line (UTF-8): one variant per name, the name "
+                            "printed on its worksheet and key")
     parser.add_argument("--back-offset", type=_offset, default=(0.0, 0.0), metavar="X,Y",
                         help="flashcards: shift the back pages by X,Y mm (right, down) to match "
                              "a printer's duplex misalignment (default: 0,0)")
@@ -148,8 +158,9 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         check=args.check,
         booklet=args.booklet,
         html=args.html,
-        selection=Selection(tuple(args.section), tuple(args.tag), args.count, args.seed,
-                            focus_from(args)),
+        selection=Selection(tuple(args.section), tuple(args.tag), args.count,
+                            args.seed[0] if args.seed else None, focus_from(args)),
+        seeds=tuple(args.seed) if args.seed and len(args.seed) > 1 else (),
         back_offset_mm=args.back_offset,
         jobs=args.jobs,
         force=args.force,
@@ -211,6 +222,8 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
         from .coach import progress
 
         return progress(args, options)
+    if args.class_set is not None or args.roster is not None:
+        return class_sets(args, options)
     if args.watch:
         from .watch import watch
 
@@ -228,6 +241,26 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
             questions = sum(len(s.questions) for s in pack.pack.sections)
             print(f"ok: {pack.path} ({questions} questions)")
     return code
+
+
+def class_sets(args: argparse.Namespace, options: BuildOptions) -> int:
+    """--class-set N / --roster FILE: the two class-set files of each pack."""
+    from dataclasses import replace
+
+    from .classset import RosterError, build_class_sets, class_editions, class_set_from
+
+    for flag, given in (("--watch", args.watch), ("--serve", args.serve),
+                        ("--booklet", args.booklet), ("--html", args.html)):
+        if given:
+            raise UsageError(f"{flag} does not apply to class sets (--class-set, --roster)")
+    try:
+        chosen = class_set_from(args.class_set, args.seed or [], args.roster)
+    except RosterError as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.CONTENT_ERROR
+    options = replace(options, editions=class_editions(args.edition), seeds=())
+    result = build_class_sets(options, chosen, sys.stdout)
+    return report(result, sys.stderr)
 
 
 def new_pack(args: argparse.Namespace, options: BuildOptions) -> int:

@@ -15,6 +15,7 @@ from .paths import booklet_target, display_path, output_name
 
 if TYPE_CHECKING:  # the model and the renderer load only when something is to be built
     from .model import ContentError, LoadedPack, Part
+    from .options import Selection
     from .render import RenderOptions
     from .session import RenderSession
 
@@ -59,26 +60,32 @@ class Refused:
 def plan(options: BuildOptions, packs: list[LoadedPack]) -> list[Job]:
     """Every file this build writes, in order; a selection a pack cannot satisfy is a UsageError."""
     from .render import RenderOptions
-    from .select import SelectionError, select, variant_code
 
     when = build_date()  # once per build: every file of it prints the same date
     jobs = []
     for pack in packs:
-        try:
-            parts = tuple(select(pack, options.selection))
-            variant = variant_code(pack, options.selection)
-        except SelectionError as exc:
-            raise UsageError(str(exc)) from None
-        render_options = RenderOptions(paper=options.paper, build_date=when, variant=variant,
-                                       back_offset_mm=options.back_offset_mm)
-        for edition in options.editions:
-            target = options.output / output_name(pack.pack_id, edition, variant)
-            booklet = options.booklet and edition in EDITIONS
-            jobs.append(Job(pack, edition, target,
-                            Path(pack.path).parent,  # images were checked against this folder
-                            render_options, booklet_target(target) if booklet else None,
-                            options.html, parts))
+        for selection in options.selections:
+            parts, variant = variant_of(pack, selection)
+            render_options = RenderOptions(paper=options.paper, build_date=when, variant=variant,
+                                           back_offset_mm=options.back_offset_mm)
+            for edition in options.editions:
+                target = options.output / output_name(pack.pack_id, edition, variant)
+                booklet = options.booklet and edition in EDITIONS
+                jobs.append(Job(pack, edition, target,
+                                Path(pack.path).parent,  # images were checked against it
+                                render_options, booklet_target(target) if booklet else None,
+                                options.html, parts))
     return jobs
+
+
+def variant_of(pack: LoadedPack, selection: Selection) -> tuple[tuple[Part, ...], str | None]:
+    """The parts and variant code of one selection; one the pack cannot satisfy is a UsageError."""
+    from .select import SelectionError, select, variant_code
+
+    try:
+        return tuple(select(pack, selection)), variant_code(pack, selection)
+    except SelectionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_job(job: Job, session: RenderSession | None = None) -> Written | Refused:
@@ -124,13 +131,13 @@ def run_job(job: Job, session: RenderSession | None = None) -> Written | Refused
                    output.write_seconds)
 
 
-def shared_layout(job: Job) -> tuple[str, str] | None:
+def shared_layout(job: Job) -> tuple[str, str, str | None] | None:
     """Editions that print another's page numbers run in one process with it, after it: the
     answer key with its worksheet, the flashcards with their guide (options.EDITION_TABLE), so
     that the layout made for one serves the other. None for the editions that run anywhere."""
     edition = EDITION[job.edition]
     cited = edition.pages_of or (job.edition if job.edition in PAGED_BY_OTHERS else None)
-    return (job.pack.path, cited) if cited else None
+    return (job.pack.path, cited, job.render.variant) if cited else None  # per variant
 
 
 def job_cost(job: Job) -> float:

@@ -4,7 +4,7 @@ prints; cheap to import, for fast no-op builds."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,3 +92,11 @@ class BuildOptions:
     jobs: int = field(default_factory=default_jobs)
     force: bool = False
     memory_limit: int = field(default_factory=default_memory_limit)  # bytes per worker; 0: none
+    seeds: tuple[str, ...] = ()  # --seed given more than once: one variant per seed
+
+    @property
+    def selections(self) -> tuple[Selection, ...]:
+        """The variants to build: one per seed when several were given, else the selection."""
+        if not self.seeds:
+            return (self.selection,)
+        return tuple(replace(self.selection, seed=seed) for seed in self.seeds)

@@ -214,6 +214,7 @@ class RenderOptions:
     build_date: date | None = None
     variant: str | None = None
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
+    candidate: str | None = None  # the roster name a class-set variant is made for (data, escaped)
 
 
 _FILTER_CALLS = "f2"  # f2: md and mdi take the context (its image_url)
@@ -291,6 +292,7 @@ def render_html(env: jinja2.Environment, loaded: LoadedPack, parts: list[Part], 
         date=when,
         date_text=f"{when.day} {when:%B %Y}",
         variant=options.variant,
+        candidate=options.candidate,
         total_points=sum(item.question.points for item in items),
         image_url=lambda src: (Path(loaded.path).parent / src).resolve().as_uri(),
         **extra,
