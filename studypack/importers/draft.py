@@ -15,8 +15,9 @@ class Problem:
     where: str = ""  # e.g. "note 3", where a file has no lines (an Anki deck)
 
     def format(self, file: str, kind: str = "") -> str:
-        place = self.where or (str(self.line) if self.line else "")
-        return f"{file}:{place}: {kind}{self.message}" if place else f"{file}: {kind}{self.message}"
+        if self.where:
+            return f"{file}: {self.where}: {kind}{self.message}"
+        return f"{file}:{self.line}: {kind}{self.message}" if self.line else f"{file}: {kind}{self.message}"
 
 
 class ImportFailed(Exception):
@@ -32,7 +33,7 @@ class Media:
     """An image the pack will show: where its bytes come from and the name it gets in the pack."""
 
     name: str  # file name inside the pack's image folder
-    source: Path  # a checked file (in the article's folder, or unpacked from a deck)
+    data: bytes  # the checked file's bytes (from the article's folder, or unpacked from a deck)
 
 
 @dataclass

@@ -46,5 +46,5 @@ class Images:
         while name in self._names:
             name, n = f"{stem}-{n}{path.suffix.lower()}", n + 1
         self._names[name] = path
-        self.draft.media.append(Media(name, path))
+        self.draft.media.append(Media(name, path.read_bytes()))
         return name

@@ -119,7 +119,7 @@ class MarkdownReader:
                 self.out.append(Piece("block", line, block={"list": items}))
             self.out.extend(extra)
         elif kind in ("fence", "code_block"):
-            code = {"text": node.content.rstrip("\n") or " "}
+            code = {"text": node.content or " "}
             language = (node.info or "").split()[0] if kind == "fence" and node.info else None
             if language and re.fullmatch(r"[A-Za-z0-9+#._-]{1,40}", language):
                 code = {"language": language, **code}

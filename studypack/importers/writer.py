@@ -69,7 +69,7 @@ def write_pack(draft: Draft, content: Path, pack_id: str, source: str) -> Path:
         raise ImportFailed([Problem(0, "found no questions to import (see docs/importing.md "
                                        "for the shapes an article, a CSV file or a deck can have)")])
     text = pack_text(draft, content)
-    media = {f"{pack_id}-images/{m.name}": m.source.read_bytes() for m in draft.media}
+    media = {f"{pack_id}-images/{m.name}": m.data for m in draft.media}
     with tempfile.TemporaryDirectory(prefix="studypack-import-") as scratch:
         trial = Path(scratch) / f"{pack_id}.yaml"
         trial.write_text(text, encoding="utf-8")
