@@ -59,7 +59,7 @@ def import_file(source: Path, content: Path, pack_id: str | None = None, force: 
                                  "it, or choose another name with --id")
     draft = read_draft(source, pack_id)
     shown = display_path(source)
-    for warning in draft.warnings:
+    for warning in sorted(draft.warnings, key=lambda w: w.line):
         if warn:
             warn(warning.format(shown, "warning: "))
     return write_pack(draft, content, pack_id, shown)

@@ -127,7 +127,7 @@ class MarkdownReader:
         elif kind == "table":
             self._table(node, line)
         elif kind == "html_block":
-            self.draft.warnings.append(Problem(line, "raw HTML dropped"))
+            self.draft.warnings.append(Problem(line, f"raw HTML dropped: {_excerpt(node.content)}"))
         elif kind in ("blockquote", "list_item"):
             for child in node.children:
                 self._blocks(child)
@@ -187,12 +187,13 @@ class MarkdownReader:
         for child in _walk(inline):
             if child.type == "image" and (content is None or child.attrs.get("src", "") in text):
                 src = str(child.attrs.get("src", ""))
+                at = line + next((i for i, row in enumerate(text.split("\n")) if src in row), 0)
                 if images:
-                    block = self.images.block(src, self.root, child.content, line)
+                    block = self.images.block(src, self.root, child.content, at)
                     if block:
                         pictures.append(block)
                 else:
-                    self.draft.warnings.append(Problem(line, f"image {src!r} in a heading or "
+                    self.draft.warnings.append(Problem(at, f"image {src!r} in a heading or "
                                                              "table cell dropped"))
         if pictures or "![" in text:
             text = EMPTY_LINK.sub("", INLINE_IMAGE.sub("", text))
@@ -205,3 +206,8 @@ def _walk(node: SyntaxTreeNode):
     for child in node.children:
         yield child
         yield from _walk(child)
+
+
+def _excerpt(html: str) -> str:
+    first = html.strip().split("\n")[0]
+    return first if len(first) <= 60 else first[:57] + "..."
