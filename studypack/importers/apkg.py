@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import tempfile
+import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +21,7 @@ from .images import Images
 # claim to unpack to far more than it holds.
 MAX_MEMBERS = 20_000
 MAX_TOTAL_BYTES = 512 * 2**20
+MAX_QUERY_SECONDS = 60
 COLLECTIONS = ("collection.anki21", "collection.anki2")  # newest first
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 BLANK = "\\_\\_\\_\\_\\_"
@@ -72,15 +74,23 @@ def _checked_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 
 def _collection(data: bytes) -> sqlite3.Connection:
+    """The collection, opened read-only in memory; its tables must be tables (a view could run
+    any query), and a query that takes more than MAX_QUERY_SECONDS is stopped."""
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(data)
         connection.execute("PRAGMA query_only = ON")
         connection.execute("PRAGMA trusted_schema = OFF")
-        connection.execute("SELECT count(*) FROM notes").fetchone()
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = {"col", "notes", "cards"} - tables
+        if missing:
+            raise sqlite3.DatabaseError(f"no table {', '.join(sorted(missing))}")
     except sqlite3.DatabaseError as exc:
         raise ImportFailed([Problem(0, f"the package's collection is not an Anki database: {exc}")]
                            ) from None
+    deadline = time.monotonic() + MAX_QUERY_SECONDS
+    connection.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     return connection
 
 
