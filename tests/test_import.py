@@ -519,3 +519,32 @@ def test_broken_packages(tmp_path, members, message):
         deck = _package(tmp_path, members)
     result, _ = imported(tmp_path, deck)
     assert result.code == 1 and message in result.err and "Traceback" not in result.err
+
+
+def test_bold_and_q_colon_questions(tmp_path):
+    result, loaded = imported(tmp_path, FIXTURES / "bold-questions.md")
+    assert result.code == 0, result.err
+    assert questions(loaded) == ["What is a closure?", "What does `===` compare?",
+                                 "What is hoisting?"]
+    assert loaded.pack.sections[0].questions[0].answer[0].text.startswith("A closure is")
+
+
+def test_numbered_section_headings_are_sections(tmp_path):
+    result, loaded = imported(tmp_path, FIXTURES / "numbered-sections.md")
+    assert result.code == 0, result.err
+    assert [s.title for s in loaded.pack.sections] == ["Basics", "Advanced"]
+    assert questions(loaded) == ["What is a list comprehension?", "What is the GIL?",
+                                 "What is a metaclass?"]
+    assert ":19: warning: 'Summary' holds no questions: left out" in result.err
+
+
+def test_wrapped_plain_text_joins_its_lines(tmp_path):
+    result, loaded = imported(tmp_path, FIXTURES / "wrapped.txt")
+    assert result.code == 0, result.err
+    pack = loaded.pack
+    assert pack.description == "This list covers the networking questions that come up most often."
+    tcp, mask = pack.sections[0].questions
+    assert tcp.answer[0].text == ("TCP is connection-oriented and reliable: it retransmits lost "
+                                  "segments and keeps them in order.\n\nUDP sends datagrams with "
+                                  "no guarantee.")
+    assert mask.answer[1].list == ["/24 leaves 254 hosts", "/30 leaves 2 hosts"]

@@ -13,8 +13,10 @@ from .images import Images
 from .text import TextReader
 
 # `1. What is X?`, `1) ...`, `Q1. ...`, `Q1: ...`, `Question 1 - ...`; the question's text is `text`.
-NUMBERED = re.compile(r"^(?:(?P<q>Q(?:uestion)?\s*#?\s*\d{1,4})\s*[.:)\-\u2013\u2014]?|\d{1,4}\s*[.):])"
-                      r"\s+(?P<text>\S.*)$", re.IGNORECASE)
+NUMBERED = re.compile(r"^(?:(?P<q>Q(?:uestion)?\s*#?\s*\d{1,4})\s*[.:)\-\u2013\u2014]?"
+                      r"|\d{1,4}(?:\.\d{1,4})+\.?|\d{1,4}\s*[.):])\s+(?P<text>\S.*)$", re.IGNORECASE)
+# `Q: What is X?`, `Question: ...`: a question mark without a number.
+ASKED = re.compile(r"^(?:Q|Question)\s*[:.\-\u2013]\s+(?=\S)", re.IGNORECASE)
 BOLD = re.compile(r"^(\*\*|__)(?P<inner>.+?)\1\s*$")
 # `Answer:`, `**Answer:**`, `**Answer**:`, `A:` opening an answer: the question's layout says so.
 ANSWER_MARK = re.compile(r"^\s*(?:\*\*|__)?(?:answer|ans\.?|a)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*",
@@ -54,6 +56,8 @@ def question_text(text: str) -> tuple[int, str] | None:
         if match["q"]:
             return MARKED, asked
         return (MARKED if marked else PLAIN), asked
+    if ASKED.match(text):
+        return MARKED, ASKED.sub("", text)
     if marked and text.endswith("?"):
         return MARKED, text
     return None

@@ -39,7 +39,7 @@ class MarkdownReader:
         best = max((self._style(node) for node in self.tree.children), default=0)
         for node in self.tree.children:
             self._top(node, best)
-        return self.title, self.out
+        return self.title, _numbered_sections(self.out)
 
     @staticmethod
     def _first_line(node: SyntaxTreeNode) -> str:
@@ -200,6 +200,24 @@ class MarkdownReader:
         if any(child.type == "html_inline" for child in _walk(inline)):
             text = strip_html(text, line, self.draft)
         return " ".join(text.split()) if "\n" not in text.strip() else text.strip(), pictures
+
+
+def _numbered_sections(pieces: list[Piece]) -> list[Piece]:
+    """`## 1. Basics` above `### What is X?`: a numbered heading that asks nothing and holds
+    deeper questions is a section, not a question."""
+    def asks_nothing(piece: Piece) -> bool:
+        return (piece.kind == "question" and bool(piece.level)
+                and not piece.text.rstrip("*_ ").endswith("?"))
+
+    levels = set()
+    for index, piece in enumerate(pieces):
+        following = next((p for p in pieces[index + 1:] if p.kind != "block"), None)
+        if (asks_nothing(piece) and following and following.kind == "question"
+                and following.level > piece.level):
+            levels.add(piece.level)
+    # Then every such heading of that level is one (`## 3. Summary` after the last question too).
+    return [Piece("heading", p.line, p.text, level=p.level)
+            if asks_nothing(p) and p.level in levels else p for p in pieces]
 
 
 def _walk(node: SyntaxTreeNode):

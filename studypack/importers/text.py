@@ -128,11 +128,19 @@ class TextReader:
 
         if not is_short_label(line, 12) or line[-1] in STOP or BULLET.match(line):
             return False
+        if self.wrapped and not self._alone(index):
+            return False  # a line of a wrapped paragraph
         if re.search(r"\bquestions?\b", line, re.IGNORECASE):
             return True
         following = next((l for l in self.lines[index + 1:] if l.strip()), "")
         return (is_short_label(line, 6) and line[0].isupper()
                 and bool(question_text(following)) and self._asks(following))
+
+    def _alone(self, index: int) -> bool:
+        """Whether the line at `index` is a paragraph of its own (blank lines around it)."""
+        before = self.lines[index - 1].strip() if index else ""
+        after = self.lines[index + 1].strip() if index + 1 < len(self.lines) else ""
+        return not before and not after
 
     def _ends_table(self, line: str) -> bool:
         """Whether `line` is the last cell of the flattened table above (written without `|`)."""
