@@ -206,7 +206,7 @@ def test_image_outside_the_article_folder_is_dropped(tmp_path):
     assert ":5: warning: image src '../secret.png' leads outside the content folder" in result.err
     assert ":7: warning: image src 'fake.png' is not a PNG, JPEG, GIF or WebP image" in result.err
     assert [b.kind for b in loaded.pack.sections[0].questions[0].answer] == ["text"]
-    assert files_in(tmp_path / "content") == ["a.yaml"]
+    assert files_in(tmp_path / "content") == ["a.yaml", "studypack.schema.json"]
 
 
 def test_article_errors_name_the_line_and_write_nothing(tmp_path):
@@ -249,7 +249,10 @@ def test_existing_pack_needs_force(tmp_path):
     forced = run_cli("--content", content, "--import", FIXTURES / "q-headings.md", "--force")
     assert forced.code == 0, forced.err
     assert "SQL Interview Questions" in (content / "q-headings.yaml").read_text(encoding="utf-8")
-    assert [p.name for p in content.iterdir()] == ["q-headings.yaml"]  # no temporary files left
+    # No temporary files left; the editor's schema is written beside the pack (no checkout here).
+    assert sorted(p.name for p in content.iterdir()) == ["q-headings.yaml", "studypack.schema.json"]
+    first_line = (content / "q-headings.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=studypack.schema.json"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -457,6 +460,7 @@ def test_deck_studypack_wrote_imports_back_to_the_same_questions(tmp_path):
     for before, after in pairs:
         assert after.question == before.question
         assert after.answer == before.answer
+        assert after.key_points == before.key_points
         assert after.tags == [t.replace(" ", "_") for t in before.tags]
 
 

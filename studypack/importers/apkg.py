@@ -190,6 +190,7 @@ def _question(values: list[str], cloze: bool, draft: Draft, where: str, image) -
         asked = CLOZE.sub(lambda m: BLANK + (f" ({m[3]})" if m[3] else ""), asked)
         if words:
             answer.append({"text": words[0]} if len(words) == 1 else {"list": words})
+    back, key_points = _key_points(back)
     answer += html.blocks(back, image)
     if not asked:
         draft.warnings.append(Problem(0, "a note with an empty first field left out", where))
@@ -197,4 +198,18 @@ def _question(values: list[str], cloze: bool, draft: Draft, where: str, image) -
     if not answer:
         draft.problems.append(Problem(0, f"the note {asked[:60]!r} has no answer (its second field "
                                          "is empty)", where))
-    return DraftQuestion({"question": asked, "answer": answer}, 0, where)
+    fields = {"question": asked, "answer": answer}
+    if key_points:
+        fields["key_points"] = key_points
+    return DraftQuestion(fields, 0, where)
+
+
+def _key_points(back: str) -> tuple[str, list[str]]:
+    """The answer's HTML without the key points studypack puts on a card's back, and those."""
+    soup = html.parse(back)
+    box = soup.find("div", class_="key-points")
+    if box is None:
+        return back, []
+    points = [html.markdown(li.decode_contents()) for li in box.find_all("li")]
+    box.decompose()
+    return str(soup), [p for p in points if p]

@@ -11,7 +11,7 @@ import yaml
 from ..atomic import commit, discard, stage
 from ..load import load_pack
 from ..model import ContentErrors
-from ..scaffold import schema_line
+from ..scaffold import BESIDE, nearby_schema, schema_line
 from .draft import Draft, ImportFailed, Problem
 
 _QUESTION_KEYS = ("id", "question", "answer", "key_points", "points", "tags")
@@ -52,10 +52,10 @@ def pack_data(draft: Draft) -> dict:
     return data
 
 
-def pack_text(draft: Draft, content: Path) -> str:
+def pack_text(draft: Draft, content: Path, schema: Path) -> str:
     body = yaml.dump(pack_data(draft), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
-    return f"{schema_line(content)}\n{body}"
+    return f"{schema_line(content, schema)}\n{body}"
 
 
 def write_pack(draft: Draft, content: Path, pack_id: str, source: str) -> Path:
@@ -68,7 +68,9 @@ def write_pack(draft: Draft, content: Path, pack_id: str, source: str) -> Path:
     if not any(s.questions for s in draft.sections):
         raise ImportFailed([Problem(0, "found no questions to import (see docs/importing.md "
                                        "for the shapes an article, a CSV file or a deck can have)")])
-    text = pack_text(draft, content)
+    # As --new does: the repository's schema, or one written beside the packs when none is near.
+    schema = nearby_schema(content) or content / BESIDE
+    text = pack_text(draft, content, schema)
     media = {f"{pack_id}-images/{m.name}": m.data for m in draft.media}
     with tempfile.TemporaryDirectory(prefix="studypack-import-") as scratch:
         trial = Path(scratch) / f"{pack_id}.yaml"
@@ -85,6 +87,10 @@ def write_pack(draft: Draft, content: Path, pack_id: str, source: str) -> Path:
     try:
         for name, data in media.items():
             staged.append(stage(content / name, data))
+        if not schema.exists():
+            from ..schema import schema_text
+
+            staged.append(stage(schema, schema_text().encode("utf-8")))
         staged.append(stage(target, text.encode("utf-8")))
     except BaseException:
         discard(staged)
