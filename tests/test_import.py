@@ -552,3 +552,46 @@ def test_wrapped_plain_text_joins_its_lines(tmp_path):
                                   "segments and keeps them in order.\n\nUDP sends datagrams with "
                                   "no guarantee.")
     assert mask.answer[1].list == ["/24 leaves 254 hosts", "/30 leaves 2 hosts"]
+
+
+# --- multiple choice ----------------------------------------------------------------------------
+
+def test_markdown_quiz_imports_as_multiple_choice(tmp_path):
+    result, loaded = imported(tmp_path, FIXTURES / "quiz.md")
+    assert result.code == 0, result.err
+    commit, rewrite, stash = loaded.pack.sections[0].questions
+    assert (commit.choices, commit.correct, commit.answer) == (
+        ["git add", "git commit", "git push"], [2], [])
+    assert (rewrite.correct, rewrite.answer[0].text) == (
+        [1, 3], "Both make new commits in place of the old ones.")
+    assert stash.choices is None and stash.answer[0].text.startswith("It shelves")
+    out = tmp_path / "out"
+    built = run_cli("--content", tmp_path / "content", "--output", out, "--edition", "answer-key",
+                    "-q", "quiz")
+    assert built.code == 0, built.err
+    text = normalize(pdf_text(out / "quiz-answer-key.pdf"))
+    assert "Answer: B" in text and "Answers: A, C" in text
+
+
+def test_csv_choices_and_correct(tmp_path):
+    source = tmp_path / "mc.csv"
+    source.write_text("question,choices,correct,answer\n"
+                      "Which is prime?,4;6;7,C,\n"
+                      'Which are even?,"2; 3; 4","1;3",Two and four.\n', encoding="utf-8")
+    result, loaded = imported(tmp_path, source)
+    assert result.code == 0, result.err
+    prime, even = loaded.pack.sections[0].questions
+    assert (prime.choices, prime.correct, prime.answer) == (["4", "6", "7"], [3], [])
+    assert (even.correct, even.answer[0].text) == ([1, 3], "Two and four.")
+    source = tmp_path / "wrong.csv"
+    source.write_text("question,choices,correct\nWhich?,a;b,maybe\nWhich?,a;b,5\n",
+                      encoding="utf-8")
+    result, _ = imported(tmp_path, source)
+    assert result.code == 1
+    assert ":2: expected the right choices as numbers from 1 or letters A to J" in result.err
+    source.write_text("question,choices,correct\nWhich?,a;b,2\nWhich?,a;b,5\n", encoding="utf-8")
+    result, _ = imported(tmp_path, source)
+    assert result.code == 1
+    assert any(line.split(": ", 1)[0].endswith("wrong.csv:3") and "correct" in line
+               for line in result.err.splitlines()), result.err
+    assert files_in(tmp_path / "content") == ["mc.yaml", "studypack.schema.json"]

@@ -154,7 +154,22 @@ def _finish(draft: Draft, prelude: list[Piece]) -> None:
             if answer and "text" in answer[0]:
                 rest = ANSWER_MARK.sub("", answer[0]["text"], count=1).strip()
                 answer = ([{"text": rest}] if rest else []) + answer[1:]
-            if not answer:
+            answer = _quiz(question.fields, answer)
+            if not answer and "choices" not in question.fields:
                 draft.problems.append(Problem(question.line, f"question {question.fields['question']!r} "
                                               "has no answer before the next question"))
             question.fields["answer"] = answer
+
+
+QUIZ_ITEM = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>\S.*)$", re.DOTALL)
+
+
+def _quiz(fields: dict, answer: list[dict]) -> list[dict]:
+    """A list of `[ ] wrong` / `[x] right` items in an answer: the question's choices."""
+    for index, block in enumerate(answer):
+        items = [QUIZ_ITEM.match(item) for item in block.get("list", [])]
+        if 2 <= len(items) <= 10 and all(items) and any(m["mark"] != " " for m in items):
+            fields["choices"] = [m["text"].strip() for m in items]
+            fields["correct"] = [n for n, m in enumerate(items, 1) if m["mark"] != " "]
+            return answer[:index] + answer[index + 1:]
+    return answer

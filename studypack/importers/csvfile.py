@@ -36,6 +36,21 @@ def _points(cell: str) -> int:
     return int(cell)
 
 
+def _correct(cell: str) -> list[int]:
+    """`2`, `1; 3`, `B` or `A, C`: the right choices, counted from 1."""
+    parts = [p.strip() for p in re.split(r"[;,\s]+", cell) if p.strip()]
+    numbers = []
+    for part in parts:
+        if part.isdigit():
+            numbers.append(int(part))
+        elif re.fullmatch(r"[A-Ja-j]", part):
+            numbers.append(ord(part.upper()) - ord("A") + 1)
+        else:
+            raise ValueError(f"expected the right choices as numbers from 1 or letters A to J "
+                             f"(e.g. 2, or 1; 3, or B), found {cell.strip()!r}")
+    return numbers
+
+
 # Column -> (question field, reader of a non-empty cell). A new column is one line here.
 COLUMNS: dict[str, tuple[str, Callable[[str], object]]] = {
     "question": ("question", _text),
@@ -45,6 +60,8 @@ COLUMNS: dict[str, tuple[str, Callable[[str], object]]] = {
     "points": ("points", _points),
     "tags": ("tags", _tags),
     "section": ("section", _text),
+    "choices": ("choices", _items),
+    "correct": ("correct", _correct),
 }
 REQUIRED = ("question", "answer")
 ALIASES = {"key points": "key_points", "keypoints": "key_points", "tag": "tags", "q": "question",
@@ -77,10 +94,11 @@ def read(source: Path, pack_id: str) -> Draft:
                     fields[name] = reader(cell)
                 except ValueError as exc:
                     draft.problems.append(Problem(line, f"{exc} (column {column})"))
-        for column in REQUIRED:
+        # A multiple-choice row needs no answer (when given, it explains the right choice).
+        for column in REQUIRED if "choices" not in fields else ("question",):
             if column not in fields:
                 draft.problems.append(Problem(line, f"the {column} cell is empty: every row needs "
-                                                    "a question and its answer"))
+                                                    "a question and its answer (or its choices)"))
         # A blank section cell continues the section of the row above, as in a spreadsheet.
         section_title = fields.pop("section", section_title)
         draft.section(section_title, line).questions.append(DraftQuestion(fields, line))
@@ -117,7 +135,8 @@ def _columns(header: list[str], line: int) -> list[str]:
     repeated = {n for n in names if names.count(n) > 1}
     problems += [Problem(line, f"column {n!r} given twice") for n in sorted(repeated)]
     problems += [Problem(line, f"missing the required column {n!r} (the header row names the "
-                               f"columns: {', '.join(COLUMNS)})") for n in REQUIRED if n not in names and n not in meant]
+                               f"columns: {', '.join(COLUMNS)})") for n in REQUIRED if n not in names and n not in meant
+                 and not (n == "answer" and "choices" in names)]
     if problems:
         raise ImportFailed(problems)
     return names

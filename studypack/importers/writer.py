@@ -14,7 +14,7 @@ from ..model import ContentErrors
 from ..scaffold import BESIDE, nearby_schema, schema_line
 from .draft import Draft, ImportFailed, Problem
 
-_QUESTION_KEYS = ("id", "question", "answer", "key_points", "points", "tags")
+_QUESTION_KEYS = ("id", "question", "choices", "correct", "answer", "key_points", "points", "tags")
 _AT = re.compile(r"^sections\[(\d+)\](?:\.questions\[(\d+)\])?")
 
 
@@ -45,7 +45,8 @@ def pack_data(draft: Draft) -> dict:
         entry: dict = {"title": section.title}
         if section.intro:
             entry["intro"] = section.intro
-        entry["questions"] = [{k: q.fields[k] for k in _QUESTION_KEYS if k in q.fields}
+        entry["questions"] = [{k: q.fields[k] for k in _QUESTION_KEYS
+                               if k in q.fields and q.fields[k] not in ([], "")}
                               for q in section.questions]
         sections.append(entry)
     data["sections"] = sections
