@@ -92,6 +92,12 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
                        help="write a starter pack NAME.yaml in the content folder and stop")
     modes.add_argument("--schema", action="store_true",
                        help="print the JSON Schema of the pack format and stop")
+    modes.add_argument("--import", dest="import_file", type=Path, metavar="FILE",
+                       help="write a pack from an article (.md, .markdown, .txt), a CSV file or an "
+                            "Anki deck (.apkg) into the content folder and stop; with --force it "
+                            "may replace a pack of the same id")
+    parser.add_argument("--id", metavar="ID",
+                        help="--import: the new pack's id (default: made from FILE's name)")
     serving = parser.add_argument_group("--serve")
     serving.add_argument("--port", type=_port, default=8000, metavar="N",
                          help="port to serve on (default: 8000; 0: a free one)")
@@ -214,6 +220,12 @@ def run(args: argparse.Namespace, options: BuildOptions) -> int:
         return ExitCode.OK
     if args.new is not None:
         return new_pack(args, options)
+    if args.import_file is not None:
+        from .importers import run_import
+
+        return run_import(args, options.content)
+    if args.id is not None:
+        raise UsageError("--id goes with --import FILE")
     if args.record is not None:
         from .coach import record
 
