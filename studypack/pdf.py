@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import re
-import shutil
 import sys
 import time
 import warnings
@@ -14,8 +12,14 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
-from .assets import STYLESHEET_LINK, TEMPLATES
-from .atomic import write_atomic  # noqa: F401 (the writer lives with the other "nothing lost" code)
+from .assets import TEMPLATES
+from .atomic import (
+    write_atomic,  # noqa: F401 (the writer lives with the other "nothing lost" code)
+)
+from .stylesheets import (  # noqa: F401 (Stylesheets re-exported)
+    Stylesheets,
+    stylesheets_for,
+)
 
 SYSTEM_LIBRARIES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 
@@ -196,70 +200,6 @@ def _locked_renderer(content_root: Path):
         raise RefusedResource(fetcher.refused)
 
 
-class Stylesheets:
-    """The templates' stylesheets, parsed once per render session, with the fonts they declare.
-
-    Parsing print.css and loading its eight fonts is about 0.07 s a document; a build makes
-    several documents per process (and the flashcards lay out several to measure). Passed to
-    WeasyPrint as user stylesheets, in the order the HTML links them: only the templates'
-    inline <style> and style attributes come after them in the cascade, as they did, and those
-    set what the stylesheets do not. A session's stylesheets are never reused by another build
-    (--watch builds again in one process after an edit), and close() removes the copies of the
-    fonts WeasyPrint keeps in a temporary folder (only its finalizer would, and worker
-    processes end without running it)."""
-
-    def __init__(self) -> None:
-        self.font_config = None
-        self.parsed: dict[str, object] = {}
-
-    def close(self) -> None:
-        folder = getattr(self.font_config, "_folder", None)  # weasyprint/text/fonts.py
-        self.font_config, self.parsed = None, {}
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def split(self, weasyprint, fetcher, html: str) -> tuple[str, list]:
-        """`html` without its links to the templates' stylesheets, and those stylesheets."""
-        if self.font_config is None:
-            from weasyprint.text.fonts import FontConfiguration
-
-            self.font_config = FontConfiguration()
-        sheets = []
-
-        def take(link: re.Match) -> str:
-            name = link[1]
-            if name not in self.parsed:
-                if not (TEMPLATES / name).is_file():
-                    return link[0]  # left to WeasyPrint, which reports it
-                self.parsed[name] = weasyprint.CSS(filename=str(TEMPLATES / name),
-                                                   url_fetcher=fetcher,
-                                                   font_config=self.font_config)
-            sheets.append(self.parsed[name])
-            return ""
-
-        return STYLESHEET_LINK.sub(take, html), sheets
-
-    def layout(self, weasyprint, fetcher, html: str):
-        """The laid-out document of `html`, with the templates' stylesheets parsed once."""
-        html, sheets = self.split(weasyprint, fetcher, html)
-        return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                               url_fetcher=fetcher).render(stylesheets=sheets,
-                                                           font_config=self.font_config)
-
-
-@contextlib.contextmanager
-def _stylesheets(given: Stylesheets | None):
-    """The session's stylesheets, or ones made for this one document and closed after it."""
-    if given is not None:
-        yield given
-        return
-    own = Stylesheets()
-    try:
-        yield own
-    finally:
-        own.close()
-
-
 def anchor_pages(document) -> dict[str, int]:
     """Each element id of a laid-out document -> the page (from 1) where its box starts."""
     pages: dict[str, int] = {}
@@ -272,7 +212,7 @@ def anchor_pages(document) -> dict[str, int]:
 def render_document(html: str, content_root: Path, stylesheets: Stylesheets | None = None):
     """The laid-out WeasyPrint document of `html` (stylesheet and fonts from templates/, images
     from the pack), nothing written: its pages' `anchors` give the box of every element with an id."""
-    with (collector_paused(), _stylesheets(stylesheets) as sheets,
+    with (collector_paused(), stylesheets_for(stylesheets) as sheets,
           _locked_renderer(content_root) as (weasyprint, fetcher)):
         return sheets.layout(weasyprint, fetcher, html)
 
@@ -285,7 +225,7 @@ def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None =
     keys of the Info dictionary (the answer key's score fields, pack and variant).
 
     Layout and writing are timed in CPU seconds: other processes on the machine do not count."""
-    with (collector_paused(), _stylesheets(stylesheets) as sheets,
+    with (collector_paused(), stylesheets_for(stylesheets) as sheets,
           _locked_renderer(content_root) as (weasyprint, fetcher)):
         started = time.process_time()
         document = sheets.layout(weasyprint, fetcher, html)

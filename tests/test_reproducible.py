@@ -110,12 +110,13 @@ def test_an_edited_stylesheet_is_parsed_again_by_the_next_build(tmp_path, monkey
     a build has its own session."""
     from pypdf import PdfReader as Reader
 
-    from studypack import pdf
+    from studypack import pdf, stylesheets
 
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "sheet.css").write_text("@page { size: 100mm 100mm; }")
     monkeypatch.setattr(pdf, "TEMPLATES", templates)
+    monkeypatch.setattr(stylesheets, "TEMPLATES", templates)
     sheets = pdf.Stylesheets()
     html = '<html><head><link rel="stylesheet" href="sheet.css"></head><body><p>x</p></body></html>'
 
