@@ -4,6 +4,7 @@ each variant from an odd page, with its tags, bookmarks and variant code kept.""
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -219,6 +220,8 @@ def merge(documents: list[tuple[str, bytes]], title: str) -> bytes:
     (a Part per document under one Document), and the same bytes for the same input."""
     import pikepdf
 
+    from .record import VARIANT_KEY
+
     merged = pikepdf.open(io.BytesIO(documents[0][1]))
     tree = merged.Root.StructTreeRoot
     top = merged.make_indirect(pikepdf.Dictionary(
@@ -226,6 +229,8 @@ def merge(documents: list[tuple[str, bytes]], title: str) -> bytes:
     nums = pikepdf.Array()
     outline: list[tuple[str, int, list]] = []
     next_key = 0
+    first_form = merged.Root.get("/AcroForm")
+    form_fields, form_resources = pikepdf.Array(), pikepdf.Dictionary()
     for index, (label, data) in enumerate(documents):
         if index and len(merged.pages) % 2:
             last = merged.pages[-1].mediabox
@@ -236,10 +241,19 @@ def merge(documents: list[tuple[str, bytes]], title: str) -> bytes:
         marks = _outline_marks(source, pages)
         src_tree = source.Root.StructTreeRoot
         kids, keyed = _as_array(src_tree.K), _number_tree(src_tree.ParentTree)
+        form = source.Root.get("/AcroForm", pikepdf.Dictionary())
+        fields, resources = _as_array(form.get("/Fields", pikepdf.Array())), form.get("/DR")
+        code = str(source.docinfo.get(VARIANT_KEY) or f"variant-{index + 1}").replace(".", "-")
         if source is not merged:
-            merged.pages.extend(source.pages)  # one copier per source: /Pg points at the copies
+            with warnings.catch_warnings():  # the fields are gathered below, not by pikepdf
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                merged.pages.extend(source.pages)  # one copier per source: /Pg points at copies
             kids = merged.copy_foreign(source.make_indirect(kids))
             keyed = merged.copy_foreign(source.make_indirect(keyed))
+            fields = merged.copy_foreign(source.make_indirect(fields))  # the copied widgets
+            if resources is not None:
+                resources = merged.copy_foreign(source.make_indirect(resources))
+        _add_fields(merged, form_fields, form_resources, code, fields, resources)
         offset, highest = next_key, next_key - 1
         for page in merged.pages[first:]:
             _shift(page.obj, "/StructParents", offset)
@@ -262,6 +276,8 @@ def merge(documents: list[tuple[str, bytes]], title: str) -> bytes:
     tree.K = pikepdf.Array([top])
     tree.ParentTree = merged.make_indirect(pikepdf.Dictionary(Nums=nums))
     tree.ParentTreeNextKey = next_key
+    if first_form is not None and len(form_fields):  # the key's /DA, NeedAppearances kept
+        first_form.Fields, first_form.DR = form_fields, form_resources
     if "/Names" in merged.Root:  # the per-document named destinations would clash
         del merged.Root["/Names"]
     _write_outline(merged, outline)
@@ -271,6 +287,28 @@ def merge(documents: list[tuple[str, bytes]], title: str) -> bytes:
     buffer = io.BytesIO()
     merged.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _add_fields(merged: pikepdf.Pdf, fields: pikepdf.Array, resources: pikepdf.Dictionary,
+                code: str, variant_fields: pikepdf.Array, variant_resources) -> None:
+    """The variant's form fields under one parent field named for it (`seed-7.score.q1`, one
+    name per variant), and its field resources (fonts) under names not yet taken: WeasyPrint
+    names a font by a hash of it, so one name is one font."""
+    import pikepdf
+
+    if not len(variant_fields):
+        return
+    parent = merged.make_indirect(pikepdf.Dictionary(T=pikepdf.String(code), Kids=pikepdf.Array()))
+    for field in variant_fields:
+        field.Parent = parent
+        parent.Kids.append(field)
+    fields.append(parent)
+    for kind, named in (variant_resources or pikepdf.Dictionary()).items():
+        if kind not in resources:
+            resources[kind] = pikepdf.Dictionary()
+        for name, value in named.items():
+            if name not in resources[kind]:
+                resources[kind][name] = value
 
 
 def _as_array(value) -> pikepdf.Array:

@@ -104,7 +104,18 @@ def test_merged_file_keeps_the_tags_of_each_variant(content, tmp_path):
         ("/Part", "Variant seed-1"), ("/Part", "Variant seed-2")]
     keys = set(int(k) for k in list(tree.ParentTree.Nums)[::2])
     page_keys = [int(p.obj.StructParents) for p in pdf.pages if "/StructParents" in p.obj]
-    assert sorted(page_keys) == sorted(keys) and len(keys) == len(page_keys)
+    annot_keys = [int(a.StructParent) for p in pdf.pages for a in p.obj.get("/Annots", [])
+                  if "/StructParent" in a]
+    assert len(annot_keys) == 2 * 4  # each variant's candidate field and 3 score fields
+    assert sorted(page_keys + annot_keys) == sorted(keys)  # every key once, none left over
+    nums = list(tree.ParentTree.Nums)
+    parents = dict(zip((int(k) for k in nums[::2]), nums[1::2]))
+    for widget in (a for p in pdf.pages for a in p.obj.get("/Annots", []) if "/StructParent" in a):
+        element = parents[int(widget.StructParent)]  # the widget's own Form element, shifted
+        kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+        assert element.S == "/Form" and [k.Obj.objgen for k in kids
+                                         if isinstance(k, pikepdf.Dictionary)
+                                         and k.get("/Type") == "/OBJR"] == [widget.objgen]
     assert int(tree.ParentTreeNextKey) == max(keys) + 1
     pages = {p.objgen for p in pdf.pages}
 
@@ -131,6 +142,45 @@ def test_merged_file_keeps_the_tags_of_each_variant(content, tmp_path):
     merged = {f.rule_id for f in page.validate_pdf(str(out / "net-class-set-keys.pdf"),
                                                    profile="ua1").failures}
     assert merged <= alone
+
+
+def test_class_set_keys_are_one_form_with_each_variants_fields(content, tmp_path):
+    from pypdf import PdfWriter
+
+    out = tmp_path / "out"
+    assert build(content, out, "--class-set", "2", "--edition", "answer-key").code == 0
+    path = out / "net-class-set-keys.pdf"
+    own = ["candidate", "score.osi", "score.tcp-udp", "score.what-does-dns-do"]
+    wanted = {f"seed-{s}.{name}" for s in ("1", "2") for name in own}
+    fields = PdfReader(path).get_fields()
+    assert {n for n in fields if "." in n} == wanted  # and the parents seed-1, seed-2
+    assert set(fields) == wanted | {"seed-1", "seed-2"}
+    pdf = pikepdf.open(path)
+    form = pdf.Root.AcroForm
+    assert form.NeedAppearances is True and [str(f.T) for f in form.Fields] == ["seed-1", "seed-2"]
+    widgets = [a for p in pdf.pages for a in p.obj.get("/Annots", []) if a.get("/FT") == "/Tx"]
+    assert len(widgets) == 8 and all("/StructParent" in w and "/DA" in w for w in widgets)
+    for widget in widgets:  # every font a field's /DA names is in the form's resources
+        font = str(widget.DA).split(" Tf")[0].split()[-2]
+        assert font in form.DR.Font and "/FontFile2" in _descriptor(form.DR.Font[font])
+    assert {str(w.Parent.T) for w in widgets} == {"seed-1", "seed-2"}
+
+    writer = PdfWriter(clone_from=path)
+    page = next(p for p in writer.pages
+                if any(a.get_object().get("/T") == "score.osi" and
+                       a.get_object()["/Parent"].get_object()["/T"] == "seed-2"
+                       for a in p.get("/Annots", [])))
+    writer.update_page_form_field_values(page, {"seed-2.score.osi": "1.5"},
+                                         auto_regenerate=False)
+    filled = tmp_path / "filled.pdf"
+    writer.write(filled)
+    values = {n: f.get("/V") for n, f in PdfReader(filled).get_fields().items() if n in wanted}
+    assert values.pop("seed-2.score.osi") == "1.5"
+    assert not any(values.values()), values  # seed-1's score.osi and the rest stay empty
+
+
+def _descriptor(font):
+    return (font.DescendantFonts[0] if "/DescendantFonts" in font else font).FontDescriptor
 
 
 def test_roster_gives_one_named_variant_per_candidate(content, tmp_path):
