@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
+from . import pdfua
 from .assets import TEMPLATES
 from .atomic import (
     write_atomic,  # noqa: F401 (the writer lives with the other "nothing lost" code)
@@ -231,7 +232,8 @@ def html_to_pdf(html: str, content_root: Path, stylesheets: Stylesheets | None =
         document = sheets.layout(weasyprint, fetcher, html)
         laid_out = time.process_time()
         extra = {"pdf_forms": True, "custom_metadata": True} if forms else {}
-        data = document.write_pdf(pdf_variant="pdf/ua-1", **extra)
+        # What WeasyPrint cannot tag itself is repaired on the written file: studypack/pdfua.py.
+        data = pdfua.conform(document.write_pdf(pdf_variant="pdf/ua-1", **extra))
         pages = len(document.pages)
         anchors = anchor_pages(document)
         # Free the laid-out document now, as part of its cost: its boxes are millions of
