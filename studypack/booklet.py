@@ -6,8 +6,10 @@ import io
 
 import pikepdf
 
-# The edition file keeps its PDF/UA tags; the imposed file is for printing only and drops them
-# (each page is drawn on its sheet as a Form XObject, which carries no structure of its own).
+from . import pdfua
+
+# Each page is drawn on its sheet as a Form XObject; the edition's structure tree comes along,
+# pointing into those forms (pdfua.structure_for_forms), so the booklet is tagged PDF/UA too.
 _KEPT_INFO = ("/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
 
 
@@ -40,6 +42,11 @@ def impose(pdf: bytes) -> bytes:
         box = pages[0].mediabox
         page_w, page_h = float(box[2] - box[0]), float(box[3] - box[1])
         sheet_w, sheet_h = 2 * page_w, page_h
+        tagged = "/StructTreeRoot" in source.Root
+        forms = {index: page.as_form_xobject() for index, page in enumerate(pages)}
+        if tagged:
+            pdfua.structure_for_forms(source, forms)
+        sheets = {}
         for side in booklet_order(len(pages)):
             sheet = booklet.add_blank_page(page_size=(sheet_w, sheet_h))
             for slot, number in enumerate(side):
@@ -49,10 +56,13 @@ def impose(pdf: bytes) -> bytes:
                     # Drawn as a Form XObject: fonts and images are shared, not copied per page;
                     # link annotations stay behind (they point at pages this file does not have).
                     # Named for its page number, so that the same edition gives the same bytes.
-                    form = booklet.copy_foreign(pages[number - 1].as_form_xobject())
+                    form = booklet.copy_foreign(forms[number - 1])
+                    sheets[form.objgen] = sheet.obj
                     name = sheet.add_resource(form, pikepdf.Name.XObject,
                                               pikepdf.Name(f"/Page{number}"))
                     sheet.contents_add(sheet.calc_form_xobject_placement(form, name, half))
+        if tagged:
+            pdfua.adopt_structure(source, booklet, sheets)
         copy_metadata(source, booklet)
         out = io.BytesIO()
         booklet.save(out, deterministic_id=True)
@@ -70,3 +80,5 @@ def copy_metadata(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
         booklet.Root.Lang = pikepdf.String(str(source.Root.Lang))
     with booklet.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta.load_from_docinfo(booklet.docinfo)
+        if "/StructTreeRoot" in booklet.Root:
+            meta["pdfuaid:part"] = "1"  # the edition's structure, kept: pdfua.adopt_structure

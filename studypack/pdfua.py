@@ -8,6 +8,11 @@ Each repair works on any structure tree (it looks at structure types, not at our
 - Link annotations: every one gets the Print flag; one whose structure parent is not a `/Link`
   element is put inside one (a `/Span` holding it becomes the `/Link`, otherwise a new `/Link`
   element takes its place in the parent).
+- A table split across pages is one `/Table` element again: WeasyPrint tags each page's part as
+  a table of its own, with the repeated header row as content. A table that follows another in
+  reading order with nothing between them, no caption, and a header row as wide, is its
+  continuation: its rows join the first part (their `/Headers` renamed to the first part's header
+  cells) and its repeated header row becomes a pagination artifact.
 - Table header cells (`/TH`) without a `/Scope` get one: `/Row` in a row that has data cells,
   `/Column` otherwise (the rule the templates' `scope` attributes follow).
 - Structure elements with no content, no children and no alternate text (the key's empty score
@@ -36,6 +41,7 @@ def conform(data: bytes) -> bytes:
             return data
         root = pdf.Root.StructTreeRoot
         parents = _parent_tree(root)
+        _join_split_tables(root)
         reached = _reachable(root)
         for page in pdf.pages:
             _pagination_artifacts(pdf, page, parents, reached)
@@ -195,3 +201,134 @@ def _drop_empty(root) -> None:
             kept.append(kid)
         if len(kept) != len(_kids(element)):
             element.K = Array(kept)
+
+
+def _has_content(element) -> bool:
+    """Marked content or an annotation of its own (not through child elements)."""
+    return any(not _is_element(kid) for kid in _kids(element))
+
+
+def _header_cells(table) -> list:
+    heads = [kid for kid in _kids(table) if _is_element(kid) and kid.S == Name.THead]
+    return [cell for head in heads for cell in _elements_under(head) if cell.S == Name.TH]
+
+
+def _elements_under(element):
+    stack = [kid for kid in reversed(_kids(element)) if _is_element(kid)]
+    while stack:
+        found = stack.pop()
+        yield found
+        stack.extend(kid for kid in reversed(_kids(found)) if _is_element(kid))
+
+
+def _join_split_tables(root) -> None:
+    order = list(_elements(root))
+    position = {element.objgen: i for i, element in enumerate(order)}
+    head = None  # the table the next part would continue, and where its subtree ends
+    for element in order:
+        if element.S != Name.Table:
+            continue
+        start = position[element.objgen]
+        if head is not None and _continues(head, element, order, start):
+            _append_part(head[0], element)
+        else:
+            head = (element, start)
+        head = (head[0], start + sum(1 for _ in _elements_under(element)))
+
+
+def _continues(head, part, order, start) -> bool:
+    table, end = head
+    between = order[end + 1:start]
+    kids = [kid for kid in _kids(part) if _is_element(kid)]
+    if not kids or kids[0].S != Name.THead or any(kid.S == Name.Caption for kid in kids):
+        return False
+    if any(_has_content(element) for element in between):
+        return False
+    first, then = _header_cells(table), _header_cells(part)
+    return bool(first) and len(first) == len(then)
+
+
+def _append_part(table, part) -> None:
+    """`part`'s body rows into `table`; its repeated header row left out of the tree."""
+    names = {}
+    for mine, theirs in zip(_header_cells(table), _header_cells(part)):
+        if "/ID" in theirs and "/ID" in mine:
+            names[bytes(theirs.ID)] = mine.ID
+    bodies = [kid for kid in _kids(table) if _is_element(kid) and kid.S == Name.TBody]
+    rows = [row for kid in _kids(part) if _is_element(kid) and kid.S != Name.THead
+            for row in ([kid] if kid.S == Name.TR else _kids(kid)) if _is_element(row)]
+    for row in rows:
+        for cell in _kids(row):
+            if _is_element(cell):
+                attributes = cell.get("/A")
+                for entry in [attributes] if isinstance(attributes, Dictionary) else list(attributes or []):
+                    if isinstance(entry, Dictionary) and "/Headers" in entry:
+                        entry.Headers = Array([names.get(bytes(h), h) for h in entry.Headers])
+    if bodies:
+        body = bodies[-1]
+        for row in rows:
+            row.P = body
+        body.K = Array([*_kids(body), *rows])
+    else:
+        for row in rows:
+            row.P = table
+        table.K = Array([*_kids(table), *rows])
+    parent = part.P
+    parent.K = Array([kid for kid in _kids(parent) if not (_is_element(kid) and kid.objgen == part.objgen)])
+
+
+
+def structure_for_forms(source: pikepdf.Pdf, forms: dict[int, pikepdf.Object]) -> None:
+    """Make `source`'s structure tree point into Form XObjects instead of pages, for imposition.
+
+    `forms` maps a page index to the Form XObject of that page (`page.as_form_xobject()`, made in
+    `source`). Each marked-content reference becomes an `/MCR` with `/Stm` (the form), each form
+    gets the page's `/StructParents`, and what an imposed file cannot keep goes: the elements'
+    `/Pg`, annotation references (the imposed sheets have no annotations: a `/Link` without its
+    annotation is a `/Span`) and their parent-tree entries. Copy the tree afterwards with
+    `adopt_structure`, after the forms (pikepdf then maps both to the same copies)."""
+    root = source.Root.StructTreeRoot
+    by_page = {page.obj.objgen: forms.get(index) for index, page in enumerate(source.pages)}
+    entries = _parent_tree(root)
+    kept_keys = {}
+    for index, page in enumerate(source.pages):
+        if index in forms and "/StructParents" in page:
+            key = int(page.StructParents)
+            forms[index].StructParents = key
+            if key in entries:
+                kept_keys[key] = entries[key]
+    for element in list(_elements(root)):
+        page_form = by_page.get(element.Pg.objgen) if "/Pg" in element else None
+        kids = []
+        for kid in _kids(element):
+            if isinstance(kid, int) or (isinstance(kid, pikepdf.Object) and
+                                        not isinstance(kid, Dictionary) and kid.is_integer()):
+                if page_form is not None:
+                    kids.append(Dictionary(Type=Name.MCR, MCID=int(kid), Stm=page_form))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                form = by_page.get(kid.Pg.objgen) if "/Pg" in kid else page_form
+                if form is not None:
+                    kids.append(Dictionary(Type=Name.MCR, MCID=kid.MCID, Stm=form))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+                continue
+            else:
+                kids.append(kid)
+        element.K = Array(kids)
+        if "/Pg" in element:
+            del element.Pg
+        if element.S == Name.Link:
+            element.S = Name.Span
+    _store_parent_tree(source, root, kept_keys)
+
+
+def adopt_structure(source: pikepdf.Pdf, booklet: pikepdf.Pdf, sheets: dict) -> None:
+    """Copy `source`'s structure tree (prepared by `structure_for_forms`) into `booklet`; `sheets`
+    maps each copied form's objgen to the sheet page it is drawn on (the `/Pg` of its MCRs)."""
+    root = booklet.copy_foreign(source.Root.StructTreeRoot)
+    booklet.Root.StructTreeRoot = root
+    for element in _elements(root):
+        for kid in _kids(element):
+            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR and "/Stm" in kid:
+                kid.Pg = sheets[kid.Stm.objgen]
+    booklet.Root.MarkInfo = Dictionary(Marked=True)
+    booklet.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
