@@ -12,7 +12,8 @@ Each repair works on any structure tree (it looks at structure types, not at our
   a table of its own, with the repeated header row as content. A table that follows another in
   reading order with nothing between them, no caption, and a header row as wide, is its
   continuation: its rows join the first part (their `/Headers` renamed to the first part's header
-  cells) and its repeated header row becomes a pagination artifact.
+  cells) and its repeated header row becomes a pagination artifact. (A caption alone at the foot
+  of a page takes the whole table that follows it.)
 - Table header cells (`/TH`) without a `/Scope` get one: `/Row` in a row that has data cells,
   `/Column` otherwise (the rule the templates' `scope` attributes follow).
 - Structure elements with no content, no children and no alternate text (the key's empty score
@@ -66,7 +67,7 @@ def _is_element(obj) -> bool:
 
 
 def _elements(root):
-    """Every structure element reached from the root, parents before children."""
+    """Every structure element under `root` (the tree's root, or an element), in reading order."""
     stack = [kid for kid in reversed(_kids(root)) if _is_element(kid)]
     while stack:
         element = stack.pop()
@@ -165,12 +166,19 @@ def _links(pdf, root, parents) -> None:
             parents[int(key)] = link
 
 
+def _attributes(element) -> list:
+    """The element's attribute dictionaries (`/A` is one, or an array of them)."""
+    attributes = element.get("/A")
+    if isinstance(attributes, Dictionary):
+        return [attributes]
+    return [entry for entry in attributes or [] if isinstance(entry, Dictionary)]
+
+
 def _table_attributes(cell) -> Dictionary:
     """The cell's `/O /Table` attribute dictionary, made if missing."""
-    attributes = cell.get("/A")
-    found = [attributes] if isinstance(attributes, Dictionary) else list(attributes or [])
+    found = _attributes(cell)
     for entry in found:
-        if isinstance(entry, Dictionary) and entry.get("/O") == Name.Table:
+        if entry.get("/O") == Name.Table:
             return entry
     table = Dictionary(O=Name.Table)
     cell.A = Array([*found, table]) if found else table
@@ -210,15 +218,7 @@ def _has_content(element) -> bool:
 
 def _header_cells(table) -> list:
     heads = [kid for kid in _kids(table) if _is_element(kid) and kid.S == Name.THead]
-    return [cell for head in heads for cell in _elements_under(head) if cell.S == Name.TH]
-
-
-def _elements_under(element):
-    stack = [kid for kid in reversed(_kids(element)) if _is_element(kid)]
-    while stack:
-        found = stack.pop()
-        yield found
-        stack.extend(kid for kid in reversed(_kids(found)) if _is_element(kid))
+    return [cell for head in heads for cell in _elements(head) if cell.S == Name.TH]
 
 
 def _join_split_tables(root) -> None:
@@ -233,7 +233,7 @@ def _join_split_tables(root) -> None:
             _append_part(head[0], element)
         else:
             head = (element, start)
-        head = (head[0], start + sum(1 for _ in _elements_under(element)))
+        head = (head[0], start + sum(1 for _ in _elements(element)))
 
 
 def _continues(head, part, order, start) -> bool:
@@ -244,12 +244,25 @@ def _continues(head, part, order, start) -> bool:
         return False
     if any(_has_content(element) for element in between):
         return False
+    if _only_caption(table):
+        return True  # the caption ended a page, the table starts the next one
     first, then = _header_cells(table), _header_cells(part)
     return bool(first) and len(first) == len(then)
 
 
+def _only_caption(table) -> bool:
+    return all(kid.S == Name.Caption for kid in _kids(table) if _is_element(kid))
+
+
 def _append_part(table, part) -> None:
     """`part`'s body rows into `table`; its repeated header row left out of the tree."""
+    if _only_caption(table):  # all of it: its header row is the first, not a repeat
+        moved = [kid for kid in _kids(part) if _is_element(kid)]
+        for kid in moved:
+            kid.P = table
+        table.K = Array([*_kids(table), *moved])
+        _remove(part)
+        return
     names = {}
     for mine, theirs in zip(_header_cells(table), _header_cells(part)):
         if "/ID" in theirs and "/ID" in mine:
@@ -259,11 +272,9 @@ def _append_part(table, part) -> None:
             for row in ([kid] if kid.S == Name.TR else _kids(kid)) if _is_element(row)]
     for row in rows:
         for cell in _kids(row):
-            if _is_element(cell):
-                attributes = cell.get("/A")
-                for entry in [attributes] if isinstance(attributes, Dictionary) else list(attributes or []):
-                    if isinstance(entry, Dictionary) and "/Headers" in entry:
-                        entry.Headers = Array([names.get(bytes(h), h) for h in entry.Headers])
+            for entry in _attributes(cell) if _is_element(cell) else []:
+                if "/Headers" in entry:
+                    entry.Headers = Array([names.get(bytes(h), h) for h in entry.Headers])
     if bodies:
         body = bodies[-1]
         for row in rows:
@@ -273,8 +284,13 @@ def _append_part(table, part) -> None:
         for row in rows:
             row.P = table
         table.K = Array([*_kids(table), *rows])
-    parent = part.P
-    parent.K = Array([kid for kid in _kids(parent) if not (_is_element(kid) and kid.objgen == part.objgen)])
+    _remove(part)
+
+
+def _remove(element) -> None:
+    parent = element.P
+    parent.K = Array([kid for kid in _kids(parent)
+                      if not (_is_element(kid) and kid.objgen == element.objgen)])
 
 
 
