@@ -65,7 +65,8 @@ def impose(pdf: bytes) -> bytes:
             pdfua.adopt_structure(source, booklet, sheets)
         copy_metadata(source, booklet)
         out = io.BytesIO()
-        booklet.save(out, deterministic_id=True)
+        booklet.save(out, deterministic_id=True,
+                     object_stream_mode=pikepdf.ObjectStreamMode.generate)  # its tree, compressed
     return out.getvalue()
 
 

@@ -51,7 +51,7 @@ def conform(data: bytes) -> bytes:
         _drop_empty(root)
         _store_parent_tree(pdf, root, parents)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
@@ -261,6 +261,8 @@ def _append_part(table, part) -> None:
         for kid in moved:
             kid.P = table
         table.K = Array([*_kids(table), *moved])
+        if "/Pg" in part:
+            table.Pg = part.Pg  # where its grid is drawn (the caption keeps its own page)
         _remove(part)
         return
     names = {}
