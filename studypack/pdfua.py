@@ -334,7 +334,7 @@ def structure_for_forms(source: pikepdf.Pdf, forms: dict[int, pikepdf.Object]) -
         element.K = Array(kids)
         if "/Pg" in element:
             del element.Pg
-        if element.S == Name.Link:
+        if element.S in (Name.Link, Name.Form):  # their annotations stay behind
             element.S = Name.Span
     _store_parent_tree(source, root, kept_keys)
 
