@@ -336,6 +336,7 @@ def structure_for_forms(source: pikepdf.Pdf, forms: dict[int, pikepdf.Object]) -
             del element.Pg
         if element.S in (Name.Link, Name.Form):  # their annotations stay behind
             element.S = Name.Span
+    _drop_empty(root)  # a form field's element, left without its widget
     _store_parent_tree(source, root, kept_keys)
 
 
