@@ -6,10 +6,10 @@ import io
 
 import pikepdf
 
-from . import pdfua
+from . import booklettags
 
 # Each page is drawn on its sheet as a Form XObject; the edition's structure tree comes along,
-# pointing into those forms (pdfua.structure_for_forms), so the booklet is tagged PDF/UA too.
+# pointing into those forms (booklettags.structure_for_forms), so the booklet is tagged PDF/UA too.
 _KEPT_INFO = ("/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate", "/ModDate")
 
 
@@ -45,7 +45,7 @@ def impose(pdf: bytes) -> bytes:
         tagged = "/StructTreeRoot" in source.Root
         forms = {index: page.as_form_xobject() for index, page in enumerate(pages)}
         if tagged:
-            pdfua.structure_for_forms(source, forms)
+            booklettags.structure_for_forms(source, forms)
         sheets = {}
         for side in booklet_order(len(pages)):
             sheet = booklet.add_blank_page(page_size=(sheet_w, sheet_h))
@@ -62,7 +62,7 @@ def impose(pdf: bytes) -> bytes:
                                               pikepdf.Name(f"/Page{number}"))
                     sheet.contents_add(sheet.calc_form_xobject_placement(form, name, half))
         if tagged:
-            pdfua.adopt_structure(source, booklet, sheets)
+            booklettags.adopt_structure(source, booklet, sheets)
         copy_metadata(source, booklet)
         out = io.BytesIO()
         booklet.save(out, deterministic_id=True,
@@ -82,4 +82,4 @@ def copy_metadata(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
     with booklet.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta.load_from_docinfo(booklet.docinfo)
         if "/StructTreeRoot" in booklet.Root:
-            meta["pdfuaid:part"] = "1"  # the edition's structure, kept: pdfua.adopt_structure
+            meta["pdfuaid:part"] = "1"  # the edition's structure, kept: booklettags.adopt_structure

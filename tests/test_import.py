@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import json
-import sqlite3
 import zipfile
 from pathlib import Path
 
 import genanki
 import pytest
-import yaml
 
 from conftest import ROOT, SEED_PACK, normalize, pdf_text, run_cli
 from studypack.load import load_pack
