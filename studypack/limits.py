@@ -81,3 +81,20 @@ def size_text(size: int) -> str:
     if size >= 2**30 and size % 2**30 == 0:
         return f"{size // 2**30} GiB"
     return f"{size / 2**20:.0f} MiB"
+
+
+# --- What --import reads from an Anki package (studypack/importers/apkg.py) ---------------------
+# A .apkg is a zip: its members and their declared uncompressed size are counted before any is
+# read (a zip bomb declares little and inflates to much: members are read with the cap, too), and
+# a query of its SQLite collection is stopped after this long.
+MAX_APKG_MEMBERS = 20_000
+MAX_APKG_BYTES = 512 * 2**20
+MAX_APKG_QUERY_SECONDS = 60
+
+# --- The preview server's requests (studypack/serve.py) -----------------------------------------
+# Its own URLs are short (pack id, edition, page number): a longer request target is refused
+# (414) before routing; requests carry no body (413 for one that says it does); each open page
+# holds one event stream, and beyond this many at once a new one is refused (503) rather than
+# tying up the server. uvicorn's HTTP parser bounds the header size itself (h11: 16 KiB).
+MAX_REQUEST_TARGET = 2048
+MAX_EVENT_CLIENTS = 64

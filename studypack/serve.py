@@ -153,11 +153,22 @@ def make_app(preview: Preview, allowed_hosts: set[str], stopping: threading.Even
 
 
 def guard(app, allowed_hosts: set[str]):
-    """Refuse a foreign Host (421) and any traversal or encoded separator (404) before routing."""
+    """Refuse a foreign Host (421), any traversal or encoded separator (404), a request target
+    longer than any of ours (414), a body (413) and more event streams than MAX_EVENT_CLIENTS
+    (503), before routing (limits.py)."""
+    from .limits import MAX_EVENT_CLIENTS, MAX_REQUEST_TARGET
+
+    streams = [0]
 
     async def guarded(scope, receive, send):
         if scope["type"] == "http":
+            target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+            if target > MAX_REQUEST_TARGET:
+                return await _plain(send, 414, "request target too long")
             headers = dict(scope.get("headers") or [])
+            if headers.get(b"content-length", b"0") not in (b"0", b"") \
+                    or b"transfer-encoding" in headers:
+                return await _plain(send, 413, "this preview takes no request body")
             host = headers.get(b"host", b"").decode("latin-1").lower()
             raw = scope.get("raw_path") or scope["path"].encode()
             raw_text = raw.decode("latin-1").lower()
@@ -170,6 +181,14 @@ def guard(app, allowed_hosts: set[str]):
                     or any(part in (".", "..") for part in decoded.split("/"))
                     or any(part in (".", "..") for part in scope["path"].split("/"))):
                 return await _plain(send, 404, "not found")
+            if scope["path"] == "/events":
+                if streams[0] >= MAX_EVENT_CLIENTS:
+                    return await _plain(send, 503, "too many open previews; close some pages")
+                streams[0] += 1
+                try:
+                    return await app(scope, receive, send)
+                finally:
+                    streams[0] -= 1
         await app(scope, receive, send)
 
     return guarded

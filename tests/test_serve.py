@@ -344,3 +344,31 @@ def test_rendered_pages_are_cached_per_content_hash_within_a_limit(tmp_path):
     second = small.png(data, digest, 1)
     assert second and small.size <= len(first) + 10 + len(second)
     assert len(small.cache) == 1  # the older page was dropped
+
+
+def test_requests_beyond_the_bounds_are_refused_before_routing(tmp_path, monkeypatch):
+    """A request target longer than any of the preview's own (414), a request with a body (413),
+    and more open event streams than the limit (503): refused, and the server goes on."""
+    from studypack import limits
+
+    monkeypatch.setattr(limits, "MAX_EVENT_CLIENTS", 2)
+    with serving(tmp_path, editions=("guide",)) as (url, content, err):
+        assert get(url, "/alpha/guide/" + "a" * 3000)[0] == 414
+        hostport = url.removeprefix("http://").rstrip("/")
+        connection = http.client.HTTPConnection(hostport, timeout=20)
+        connection.request("GET", "/", body=b"x" * 10, headers={"Host": hostport})
+        assert connection.getresponse().status == 413
+        connection.close()
+        streams = []
+        for _ in range(2):
+            held = http.client.HTTPConnection(hostport, timeout=20)
+            held.request("GET", "/events", headers={"Host": hostport})
+            response = held.getresponse()
+            assert response.status == 200
+            response.fp.readline()  # the first event: the stream is open
+            streams.append(held)
+        assert get(url, "/events")[0] == 503
+        for held in streams:
+            held.close()
+        wait_until(lambda: get(url, "/")[0] == 200)
+        assert get(url, "/alpha/guide/")[0] == 200

@@ -12,6 +12,9 @@ from pathlib import Path, PurePosixPath
 
 from ..anki import note_model
 from ..assets import IMAGE_TYPES
+from ..limits import MAX_APKG_BYTES as MAX_TOTAL_BYTES
+from ..limits import MAX_APKG_MEMBERS as MAX_MEMBERS
+from ..limits import MAX_APKG_QUERY_SECONDS as MAX_QUERY_SECONDS
 from ..scaffold import title_for
 from . import html
 from .draft import Draft, DraftQuestion, ImportFailed, Problem
@@ -19,9 +22,6 @@ from .images import Images
 
 # Bounds on what a package may make us read (docs/security.md): a deck is a zip, and a zip can
 # claim to unpack to far more than it holds.
-MAX_MEMBERS = 20_000
-MAX_TOTAL_BYTES = 512 * 2**20
-MAX_QUERY_SECONDS = 60
 COLLECTIONS = ("collection.anki21", "collection.anki2")  # newest first
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 BLANK = "\\_\\_\\_\\_\\_"
