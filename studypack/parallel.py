@@ -85,10 +85,18 @@ def _start_worker(setup: Callable[[], object] | None, memory_limit: int = 0) -> 
     _memory_limit = memory_limit
     set_ceiling(memory_limit)
     _warm_up(setup)
-    if hasattr(_context, "close"):  # run when the pool ends this worker (not when it is killed)
+    if hasattr(_context, "close"):  # run when the pool ends this worker, or stops it (Ctrl-C)
         from multiprocessing.util import Finalize
 
         Finalize(None, _context.close, exitpriority=10)
+        signal.signal(signal.SIGTERM, _stopped)
+
+
+def _stopped(signum, frame) -> None:
+    """SIGTERM: the parent stops this worker (Ctrl-C, a failed build): close the session (its
+    font copies) and end at once. Only SIGKILL leaves them, in the temporary folder."""
+    _close_context()
+    os._exit(128 + signum)
 
 
 def _close_context() -> None:

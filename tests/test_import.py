@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from pathlib import Path
 
 import genanki
 import pytest
-
 from conftest import ROOT, SEED_PACK, normalize, pdf_text, run_cli
+
 from studypack.load import load_pack
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
@@ -383,7 +384,15 @@ def make_deck(tmp_path: Path, media: dict[str, bytes] | None = None) -> Path:
         (folder / name).write_bytes(data)
     package.media_files = [str(folder / name) for name in (media or {})]
     path = tmp_path / "aws-deck.apkg"
-    package.write_to_file(path)
+    # genanki writes its collection to a temporary file it never removes: keep it in tmp_path
+    scratch = tmp_path / "genanki"
+    scratch.mkdir(exist_ok=True)
+    real = tempfile.tempdir
+    tempfile.tempdir = str(scratch)
+    try:
+        package.write_to_file(path)
+    finally:
+        tempfile.tempdir = real
     return path
 
 

@@ -255,10 +255,13 @@ def test_after_sigkill_the_next_build_leaves_no_temporary_file(tmp_path):
         {"question": f"Question {i} on DNS?", "answer": "Names become addresses. " * 30}
         for i in range(150)]
     write_pack(content, "slow", slow)
+    killed_tmp = tmp_path / "tmp"
+    killed_tmp.mkdir()
     process = subprocess.Popen(
         [sys.executable, "build.py", "--content", str(content), "--output", str(output),
          "--jobs", "2", "-q", "--edition", "anki", "--edition", "answer-key"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "TMPDIR": str(killed_tmp)})  # what SIGKILL leaves stays in tmp_path
     try:
         deadline = time.monotonic() + 60
         while not list(output.glob(".*.tmp")) and time.monotonic() < deadline:
