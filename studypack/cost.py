@@ -62,14 +62,17 @@ def check_cost(data: dict, src: Source) -> None:
     _texts(data, (), src)
 
 
-def _blocks(blocks: object, loc: Loc, totals: _Totals) -> None:
+def raw_blocks(blocks: object):
+    """(index, block) of each block that is a mapping, in a pack's data not yet validated: a lone
+    block stands for a list of one."""
     if isinstance(blocks, dict):
         blocks = [blocks]
-    if not isinstance(blocks, list):
-        return
-    for bi, block in enumerate(blocks):
-        if not isinstance(block, dict):
-            continue
+    if isinstance(blocks, list):
+        yield from ((bi, block) for bi, block in enumerate(blocks) if isinstance(block, dict))
+
+
+def _blocks(blocks: object, loc: Loc, totals: _Totals) -> None:
+    for bi, block in raw_blocks(blocks):
         _list(block.get("list"), loc + (bi, "list"), totals)
         table = block.get("table")
         if isinstance(table, dict):

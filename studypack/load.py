@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .assets import image_problem
-from .cost import check_cost
+from .cost import check_cost, raw_blocks
 from .ids import resolve_ids
 from .markdown_images import check_images
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack
@@ -202,13 +202,7 @@ def _check_raw(data: dict, src: Source) -> None:
 
 
 def _check_blocks(blocks: object, loc: Loc, src: Source) -> None:
-    if isinstance(blocks, dict):
-        blocks = [blocks]
-    if not isinstance(blocks, list):
-        return
-    for bi, block in enumerate(blocks):
-        if not isinstance(block, dict):
-            continue
+    for bi, block in raw_blocks(blocks):
         table = block.get("table")
         if isinstance(table, dict):
             columns, rows = table.get("columns"), table.get("rows")
