@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +92,35 @@ def pdf_text(path: Path) -> str:
 
 def normalize(text: str) -> str:
     return " ".join(text.split())
+
+
+# The suite runs in a temporary folder of its own, so that what a build, a worker or an outside
+# checker leaves behind is seen: anything but pytest's own folders still there at the end fails
+# the run (issue 12: no temporary folder left by a build, a worker or the test suite).
+SUITE_TMP = Path(tempfile.gettempdir()) / f"studypack-tests-{os.getuid()}"
+
+
+def _left_in_suite_tmp() -> list[str]:
+    return sorted(name for name in os.listdir(SUITE_TMP) if not name.startswith("pytest-of-"))
+
+
+def pytest_configure(config):
+    SUITE_TMP.mkdir(exist_ok=True)
+    for name in _left_in_suite_tmp():  # from an earlier run that failed this check
+        shutil.rmtree(SUITE_TMP / name, ignore_errors=True)
+        (SUITE_TMP / name).unlink(missing_ok=True)
+    os.environ["TMPDIR"] = tempfile.tempdir = str(SUITE_TMP)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    left = _left_in_suite_tmp()
+    if left and exitstatus == 0:
+        session.exitstatus = 1
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.ensure_newline()
+            reporter.write_line(f"FAILED: the tests left {', '.join(left)} in {SUITE_TMP}",
+                                red=True)
 
 
 def pytest_addoption(parser):

@@ -5,6 +5,7 @@ of studypack/pdfua.py read back from the files."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,10 +56,12 @@ def test_page_validation_finds_every_pdf_compliant(packs, pack):
 
 @pytest.mark.skipif(OUTLOUD is None, reason="outloud (requirements-dev.txt) not installed")
 @pytest.mark.parametrize("pack", ["aws-lambda", "starter"])
-def test_outloud_finds_no_error_and_none_of_the_issues_warnings(packs, pack):
+def test_outloud_finds_no_error_and_none_of_the_issues_warnings(packs, pack, tmp_path):
+    # outloud leaves a small `.ses` file in its temporary folder: give it one of the test's own.
+    env = {**os.environ, "TMPDIR": str(tmp_path), "TEMP": str(tmp_path), "TMP": str(tmp_path)}
     for pdf in pdfs(packs[pack]):
         done = subprocess.run([OUTLOUD, "--json", "-", "-q", "--fail-on", "never", str(pdf)],
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, timeout=120, env=env)
         result = json.loads(done.stdout)["results"][0]
         errors = [f for f in result["findings"] if f["severity"] == "error"]
         assert result["counts"]["error"] == 0, (pdf.name, errors)

@@ -100,8 +100,14 @@ def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path
     assert [Path(kw["filename"]).name for kw in parsed] == ["print.css"]
     assert first.data == second.data
     fetcher = pdf.make_fetcher(weasyprint, [TEMPLATES, path.parent])
-    linked = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
-                             url_fetcher=fetcher).render().write_pdf(pdf_variant="pdf/ua-1")
+    own = pdf.Stylesheets()  # only for its font configuration, closed (its folder removed) after
+    own.split(weasyprint, fetcher, "")
+    try:
+        linked = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/",
+                                 url_fetcher=fetcher).render(font_config=own.font_config)
+        linked = linked.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        own.close()
     assert first.data == pdfua.conform(linked)  # the PDF/UA repairs of every written PDF
 
 
