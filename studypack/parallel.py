@@ -141,9 +141,15 @@ class Runner:
         if self.workers > 1:
             from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
-                                            initializer=_start_worker,
-                                            initargs=(self.setup, self.memory_limit))
+            try:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=start_context(),
+                                                initializer=_start_worker,
+                                                initargs=(self.setup, self.memory_limit))
+            except OSError as exc:  # no semaphores: no writable /dev/shm (some containers)
+                print(f"note: no worker processes here ({exc.strerror or exc}): the documents "
+                      "are built one after another in this process", file=sys.stderr)
+                self.workers = 1
+                return self
             for _ in range(self.workers):  # start every worker now, not at the first job
                 self.pool.submit(os.getpid)
         return self

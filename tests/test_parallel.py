@@ -182,3 +182,23 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
             env={**os.environ, "TMPDIR": str(temporary)})
         assert done.returncode == 0, done.stderr
         assert sorted(p.name for p in temporary.iterdir()) == []
+
+
+def test_without_semaphores_the_build_runs_in_this_process(tmp_path, monkeypatch):
+    """Where no worker pool can be made (no writable /dev/shm, as in some containers), --jobs 2
+    builds every document in this process with a one-line note, not a traceback."""
+    import concurrent.futures
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_pack(content, "alpha", pack("Alpha"))
+    done = run_cli("--content", content, "--output", out, "--jobs", "2",
+                   "--edition", "guide", "--edition", "answer-key")
+    assert done.code == 0, done.err
+    assert "note: no worker processes here (Permission denied)" in done.err
+    assert "Traceback" not in done.err
+    assert "Alpha is the answer." in pdf_text(out / "alpha-answer-key.pdf")
+    assert (out / "alpha-guide.pdf").is_file()
