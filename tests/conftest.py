@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -101,7 +102,10 @@ SUITE_TMP = Path(tempfile.gettempdir()) / f"studypack-tests-{os.getuid()}"
 
 
 def _left_in_suite_tmp() -> list[str]:
-    return sorted(name for name in os.listdir(SUITE_TMP) if not name.startswith("pytest-of-"))
+    # This process's own multiprocessing folder (pymp-*) is removed when the process ends.
+    own = multiprocessing.current_process()._config.get("tempdir") or ""
+    return sorted(name for name in os.listdir(SUITE_TMP)
+                  if not name.startswith("pytest-of-") and name != Path(own).name)
 
 
 def pytest_configure(config):
