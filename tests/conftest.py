@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -95,24 +96,21 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-# The suite runs in a temporary folder of its own, so that what a build, a worker or an outside
-# checker leaves behind is seen: anything but pytest's own folders still there at the end fails
-# the run (issue 12: no temporary folder left by a build, a worker or the test suite).
-SUITE_TMP = Path(tempfile.gettempdir()) / f"studypack-tests-{os.getuid()}"
+# The suite runs in a temporary folder of its own (one per run: runs at the same time do not
+# share it), so that what a build, a worker or an outside checker leaves behind is seen: anything
+# but pytest's own folders still there at the end fails the run (issue 12: no temporary folder
+# left by a build, a worker or the test suite). A run that passes removes its folder.
+SUITE_TMP = Path(tempfile.mkdtemp(prefix="studypack-tests-"))
 
 
 def _left_in_suite_tmp() -> list[str]:
-    # This process's own multiprocessing folder (pymp-*) is removed when the process ends.
-    own = multiprocessing.current_process()._config.get("tempdir") or ""
-    return sorted(name for name in os.listdir(SUITE_TMP)
-                  if not name.startswith("pytest-of-") and name != Path(own).name)
+    return sorted(name for name in os.listdir(SUITE_TMP) if not name.startswith("pytest-of-"))
 
 
 def pytest_configure(config):
-    SUITE_TMP.mkdir(exist_ok=True)
-    for name in _left_in_suite_tmp():  # from an earlier run that failed this check
-        shutil.rmtree(SUITE_TMP / name, ignore_errors=True)
-        (SUITE_TMP / name).unlink(missing_ok=True)
+    # This process's multiprocessing folder (pymp-*), removed only when the process ends, is
+    # made first, where it always was.
+    multiprocessing.util.get_temp_dir()
     os.environ["TMPDIR"] = tempfile.tempdir = str(SUITE_TMP)
 
 
@@ -125,6 +123,8 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.ensure_newline()
             reporter.write_line(f"FAILED: the tests left {', '.join(left)} in {SUITE_TMP}",
                                 red=True)
+    elif exitstatus == 0:
+        shutil.rmtree(SUITE_TMP, ignore_errors=True)
 
 
 def pytest_addoption(parser):
