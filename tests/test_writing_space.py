@@ -1,0 +1,173 @@
+"""Writing space a hand can use (issue 13, point 4), measured on the printed pages: every ruled
+line at least 8 mm below the one above it, list slots as long as their own items, and blank tables
+that print what the table's `worksheet:` key says."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import ruled
+from conftest import ROOT, SEED_PACK, pdf_text, run_cli, write_pack
+from studypack.render import plain_text
+
+MIN_GAP = 8.0  # mm
+LONG = ("Write each item with put_item, giving the key attributes and any other fields the "
+        "table needs, then read it back with get_item to see that the write arrived and that "
+        "the types are the ones the code meant")  # 38 words: 5 lines
+
+EVERY_BLOCK = {
+    "title": "Every Block",
+    "sections": [{"title": "Blocks", "questions": [
+        {"question": "Explain a queue.", "answer": [
+            {"text": "A queue holds messages until a consumer takes them, first in first out, "
+                     "so producers and consumers need not run at the same time or pace."}]},
+        {"question": "List the steps.", "names": "steps", "answer": [
+            {"text": "There are four:"},
+            {"list": ["Go", LONG, "Read the [guide](https://example.com/a/very/long/address/"
+                      "with/many/parts/in/it/that/are/not/words/a/reader/sees) first",
+                      "Deploy the function with its role and its environment variables set"]}]},
+        {"question": "Compare TCP and UDP.", "answer": [
+            {"table": {"columns": ["Feature", "TCP", "UDP"],
+                       "rows": [["Delivery", "Reliable, with acknowledgements and resends",
+                                 "Best effort"],
+                                ["Ordering", "Ordered", "Unordered"]]}}]},
+        {"question": "Name the layers and what each does.", "answer": [
+            {"table": {"columns": ["Layer", "Does"], "worksheet": "header",
+                       "rows": [["Transport", "Delivers segments between processes"],
+                                ["Network", "Routes packets between hosts"],
+                                ["Link", "Moves frames across one hop"]]}}]},
+        {"question": "Compare two protocols of your choice.", "answer": [
+            {"table": {"columns": ["Aspect", "QUIC", "SCTP"], "worksheet": "blank",
+                       "rows": [["Transport", "UDP", "IP"], ["Streams", "Many", "Many"]]}}]},
+        {"question": "Write the handler.", "answer": [
+            {"code": {"language": "python",
+                      "text": "def handler(event, context):\n    return {\n"
+                              "        'status': 200,\n    }\n"}}]},
+        {"question": "Sketch the share of each provider.", "answer": [
+            {"chart": {"data": {"A": 3, "B": 2}}}]},
+        {"question": "Which is a queue?", "choices": ["SQS", "S3"], "correct": 1, "lines": 2,
+         "answer": "SQS is the queue."},
+    ]}],
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """Worksheets of the seed pack (A4 and Letter) and of a pack with every block type; the
+    guide of the latter too."""
+    root = tmp_path_factory.mktemp("space")
+    content = root / "content"
+    write_pack(content, "every", EVERY_BLOCK)
+    files = {}
+    for name, folder, paper, editions in (
+            ("seed-a4", SEED_PACK.parent, "a4", ["worksheet"]),
+            ("seed-letter", SEED_PACK.parent, "letter", ["worksheet"]),
+            ("every", content, "a4", ["worksheet", "guide"])):
+        out = root / name
+        pack = "aws-lambda" if name.startswith("seed") else "every"
+        args = ["--content", folder, "--output", out, "--paper", paper, "-q"]
+        for edition in editions:
+            args += ["--edition", edition]
+        result = run_cli(*args, pack)
+        assert result.code == 0, result.err
+        for edition in editions:
+            files[name if edition == "worksheet" else f"{name}-{edition}"] = (
+                out / f"{pack}-{edition}.pdf")
+    return files
+
+
+@pytest.fixture(scope="module")
+def pages(built) -> dict[str, list[ruled.Page]]:
+    return {name: ruled.pages(path) for name, path in built.items() if "-guide" not in name}
+
+
+def _questions(pages: list[ruled.Page]) -> list[list[tuple[ruled.Page, list[ruled.Rule]]]]:
+    """The rules of each question, page by page: from its heading ("7.") to the next one."""
+    headings = [(p.number, w.top) for p in pages for w in p.words
+                if re.fullmatch(r"\d+\.", w.text) and w.x0 < min(v.x0 for v in p.words) + 1]
+    result = []
+    for i, (page, top) in enumerate(headings):
+        end = headings[i + 1] if i + 1 < len(headings) else (pages[-1].number + 1, 0.0)
+        parts = []
+        for p in pages:
+            if page <= p.number <= end[0]:
+                rules = [r for r in p.rules if (p.number, r.y) > (page, top)
+                         and (p.number, r.y) < end]
+                parts.append((p, rules))
+        result.append(parts)
+    return result
+
+
+@pytest.mark.parametrize("name", ["seed-a4", "seed-letter", "every"])
+def test_every_ruled_line_is_at_least_8mm_below_the_line_above_it(pages, name):
+    """Prose lines, slot lines, the lines in a blank table's cells and the code box's lines, and
+    a box's edges: between two strokes with nothing printed between them a hand has 8 mm."""
+    lines = [(p.number, upper, lower) for parts in _questions(pages[name])
+             for p, rules in parts for upper, lower in ruled.writing_lines(
+                 ruled.Page(p.number, tuple(rules), p.words))]
+    assert len(lines) > (200 if name.startswith("seed") else 30), len(lines)
+    cramped = [(page, round(upper.y, 1), round(lower.y - upper.y, 2))
+               for page, upper, lower in lines if lower.y - upper.y < MIN_GAP]
+    assert not cramped, cramped
+
+
+def test_the_code_box_has_a_line_for_each_line_of_code_and_two_more(pages):
+    """Four lines of code: a box of six lines, its top and bottom edges the first and last."""
+    code = _questions(pages["every"])[5]
+    rules = [r for _, rs in code for r in rs]
+    assert len(rules) == 7, rules  # top edge, five guides, bottom edge
+    gaps = [b.y - a.y for a, b in zip(rules, rules[1:])]
+    assert all(MIN_GAP <= gap < 9.6 for gap in gaps), gaps
+
+
+def _slots(pages: list[ruled.Page]) -> list[tuple[int, int]]:
+    """(number, lines) of each list slot in the document: the lines right of its number, down to
+    the next slot's number or whatever else is printed there. Slot numbers stand where the hint
+    above the slots ("Name 4 steps:") begins."""
+    column = {round(w.x0) for p in pages for i, w in enumerate(p.words[:-1])
+              if w.text == "Name" and re.fullmatch(r"\d+", p.words[i + 1].text)
+              and abs(p.words[i + 1].top - w.top) < 1}
+    found = []
+    for page in pages:
+        numbers = sorted((w for w in page.words if re.fullmatch(r"\d+", w.text)
+                          and round(w.x0) in column), key=lambda w: w.top)
+        others = [w for w in page.words if w not in numbers]
+        for i, number in enumerate(numbers):
+            stop = min([n.top for n in numbers[i + 1:]]
+                       + [w.top for w in others if w.top > number.bottom] + [1e9])
+            lines = [r for r in page.rules if number.top < r.y < stop
+                     and number.x1 < r.x0 < number.x1 + 8]
+            found.append((int(number.text), len(lines)))
+    return found
+
+
+@pytest.mark.parametrize("name, source", [("seed-a4", SEED_PACK), ("seed-letter", SEED_PACK),
+                                          ("every", None)])
+def test_each_list_slot_has_the_lines_its_own_item_needs(pages, name, source):
+    """About 9 words a line, counted per item (a 30-word item in a list of short ones gets 4
+    lines, not the list's 2), at least one; words of a link's address are not written."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) if source else EVERY_BLOCK
+    items = [item for section in data["sections"] for q in section.get("questions", [])
+             if not q.get("choices") for block in (q["answer"] if isinstance(q["answer"], list)
+                                                   else []) for item in block.get("list", [])]
+    needs = [max(1, math.ceil(len(re.findall(r"\w+", plain_text(item))) / 9)) for item in items]
+    slots = _slots(pages[name])
+    assert [n for n, _ in slots] == [n for section in data["sections"]
+                                     for q in section.get("questions", []) if not q.get("choices")
+                                     for block in (q["answer"] if isinstance(q["answer"], list)
+                                                   else [])
+                                     for n in range(1, len(block.get("list", [])) + 1)]
+    short = [(i, lines, need) for i, ((_, lines), need) in enumerate(zip(slots, needs))
+             if not need <= lines <= need + 1]
+    assert not short, short
+    if source:
+        assert len(slots) == 72  # every list item of the seed pack (74 when the issue was filed)
