@@ -61,6 +61,11 @@ class BlankTable:
     kind: str = "table"
 
     @property
+    def row_headers(self) -> bool:
+        return self.mode == "header-and-first-column" and row_headers(len(self.columns),
+                                                                      len(self.rows))
+
+    @property
     def blank_columns(self) -> int:
         """The columns whose body cells are left to write in."""
         return len(self.columns) - (self.mode == "header-and-first-column")
@@ -70,6 +75,14 @@ class BlankTable:
 class CodeBox:
     lines: int
     kind: str = "code"
+
+
+def row_headers(columns: int, rows: int) -> bool:
+    """Whether a table's first column is tagged as row headers: only where its data cells are at
+    least as many as its header cells. In a table of two columns, or of one or two rows, the
+    first column is data (a checker reads more headers than data as a table whose headers were
+    shredded, docs/accessibility-and-print.md); it is printed bold either way."""
+    return rows * (columns - 1) >= columns + rows
 
 
 def lines_for(text: str) -> int:

@@ -171,3 +171,107 @@ def test_each_list_slot_has_the_lines_its_own_item_needs(pages, name, source):
     assert not short, short
     if source:
         assert len(slots) == 72  # every list item of the seed pack (74 when the issue was filed)
+
+
+def _table_rules(parts) -> tuple[list[ruled.Rule], list[list[ruled.Rule]]]:
+    """A question's blank table: its full-width edges (top, under the header row, under each
+    row) and, for each line inside the rows, the strokes across its blank cells."""
+    rules = [r for _, rs in parts for r in rs]
+    widest = max(r.x1 - r.x0 for r in rules)
+    edges = [r for r in rules if r.x1 - r.x0 > widest - 1]
+    guides: dict[float, list[ruled.Rule]] = {}
+    for r in rules:
+        if r not in edges:
+            guides.setdefault(round(r.y, 1), []).append(r)
+    return edges, list(guides.values())
+
+
+@pytest.mark.parametrize("question, mode, rows, blank_cells, printed, hidden", [
+    (2, "header-and-first-column", 2, 2, ["Feature", "TCP", "UDP", "Delivery", "Ordering"],
+     ["Reliable", "Best effort", "Unordered"]),
+    (3, "header", 3, 2, ["Layer", "Does"], ["Transport", "Network", "Link", "Routes"]),
+    (4, "blank", 2, 3, ["Complete the table: 3 columns with their headings, 2 rows."],
+     ["Aspect", "QUIC", "SCTP", "Streams", "Many"]),
+])
+def test_a_blank_table_prints_what_its_worksheet_key_says(pages, built, question, mode, rows,
+                                                           blank_cells, printed, hidden):
+    """Its shape (rows, blank cells in each, ruled inside) and only the printed part of its
+    text; `blank` has a row for the headings too. The guide prints the whole table."""
+    parts = _questions(pages["every"])[question]
+    edges, guides = _table_rules(parts)
+    assert len(edges) == rows + 2, (mode, edges)  # top, under the header row, under each row
+    assert guides and all(len(line) == blank_cells for line in guides), (mode, guides)
+    words = " ".join(w.text for page, _ in parts if page.number == edges[0].page
+                     for w in page.words if edges[0].y - 1 < (w.top + w.bottom) / 2 < edges[-1].y)
+    text = " ".join(w.text for page, _ in parts for w in page.words)
+    for phrase in printed:
+        assert phrase.replace(" ", "") in text.replace(" ", ""), (mode, phrase, text)
+    for phrase in hidden:
+        assert phrase not in pdf_text(built["every"]), (mode, phrase)
+    if mode == "blank":
+        assert not words.strip(), words  # nothing printed inside the grid
+    guide = pdf_text(built["every-guide"])
+    assert all(phrase in guide for phrase in hidden), mode
+
+
+def test_the_seed_pack_hides_the_ways_to_create_a_function_but_keeps_the_features(built):
+    """"Ways to create a Lambda function": the methods are the answer (`worksheet: header`);
+    "Container images vs .zip": the features frame the question and stay printed."""
+    worksheet = pdf_text(built["seed-a4"])
+    assert "Best Suited For" in worksheet
+    for method in ("Lambda Console", "Deployment Package\n", "Container Image\n",
+                   "Infrastructure-as-Code"):
+        assert method not in worksheet, method
+    for feature in ("Runtime Flexibility", "Deployment Size", "Tooling & Workflow"):
+        assert feature in worksheet, feature
+
+
+@pytest.mark.parametrize("value, message", [
+    ("headers", "expected 'blank', 'header' or 'header-and-first-column', found 'headers'; did "
+                "you mean 'header'?"),
+    ("empty", "expected 'blank', 'header' or 'header-and-first-column', found 'empty'; did you "
+              "mean 'blank'?"),
+    ("first column", "expected 'blank', 'header' or 'header-and-first-column', found 'first "
+                     "column'; did you mean 'header-and-first-column'?"),
+    ("7", "expected 'blank', 'header' or 'header-and-first-column', found '7'"),
+])
+def test_a_wrong_worksheet_value_is_located_with_a_suggestion(tmp_path, value, message):
+    text = ("title: T\nsections:\n  - title: S\n    questions:\n      - question: Q?\n"
+            "        answer:\n          - table:\n              columns: [A, B]\n"
+            f"              rows: [[x, y]]\n              worksheet: {value}\n")
+    write_pack(tmp_path, "t", text)
+    result = run_cli("--content", tmp_path, "--check", "t")
+    assert result.code == 1
+    assert f"t.yaml:10:26: {message} (sections[0].questions[0].answer[0].table.worksheet)" \
+        in result.err, result.err
+    assert "Traceback" not in result.err
+
+
+def test_the_schema_knows_the_worksheet_key():
+    schema = json.loads((ROOT / "schema" / "studypack.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    pack = {"title": "T", "sections": [{"title": "S", "questions": [
+        {"question": "Q?", "answer": [{"table": {"columns": ["A", "B"], "rows": [["x", "y"]]}}]}]}]}
+    table = pack["sections"][0]["questions"][0]["answer"][0]["table"]
+    for value in ("blank", "header", "header-and-first-column"):
+        table["worksheet"] = value
+        assert not list(validator.iter_errors(pack)), value
+    table["worksheet"] = "headers"
+    assert list(validator.iter_errors(pack))
+
+
+page_validation = pytest.importorskip("page", reason="page-validation (requirements-dev.txt)")
+
+
+def test_checkers_accept_every_kind_of_blank_table(built):
+    """page-validation compliant and outloud without error on the worksheet of every block type:
+    the grid of `blank` is layout, a first column of labels in a small table is data."""
+    report = page_validation.validate_pdf(str(built["every"]), profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+    outloud = shutil.which("outloud")
+    if outloud is None:
+        pytest.skip("outloud (requirements-dev.txt) not installed")
+    done = subprocess.run([outloud, "--json", "-", "-q", "--fail-on", "never", str(built["every"])],
+                          capture_output=True, text=True, timeout=120)
+    result = json.loads(done.stdout)["results"][0]
+    assert result["counts"]["error"] == 0, result["findings"]
