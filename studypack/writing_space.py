@@ -109,7 +109,8 @@ def _cell_lines(text: str, share: float) -> int:
 def blank_table(table: Table) -> BlankTable:
     """The table with what its `worksheet:` key hides left blank, each row as tall as the words
     hidden in it need (two lines at least: a row is also room to think), up to 10."""
-    mode = table.worksheet
+    # A table of one column has no first column apart from its data: nothing would be left blank.
+    mode = "header" if len(table.columns) == 1 else table.worksheet
     shares = _column_shares(len(table.columns))
     first_hidden = 1 if mode == "header-and-first-column" else 0
     rows = []

@@ -56,6 +56,12 @@ EVERY_BLOCK = {
             {"chart": {"data": {"A": 3, "B": 2}}}]},
         {"question": "Which is a queue?", "choices": ["SQS", "S3"], "correct": 1, "lines": 2,
          "answer": "SQS is the queue."},
+        {"question": "Name the regions.", "answer": [
+            {"table": {"columns": ["Region"], "rows": [["eu-west-1"], ["us-east-1"]]}}]},
+        {"question": "Fill in the matrix.", "answer": [
+            {"table": {"columns": ["Service", "Free tier", "Region", "Limit", "Unit", "Notes"],
+                       "rows": [["Lambda", "1M requests", "any", "1000", "concurrent",
+                                 "raise it with a quota request to support"]]}}]},
     ]}],
 }
 
