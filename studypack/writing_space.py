@@ -112,12 +112,12 @@ def blank_table(table: Table) -> BlankTable:
     # A table of one column has no first column apart from its data: nothing would be left blank.
     mode = "header" if len(table.columns) == 1 else table.worksheet
     shares = _column_shares(len(table.columns))
-    first_hidden = 1 if mode == "header-and-first-column" else 0
+    first_blank = 1 if mode == "header-and-first-column" else 0  # the first cell left blank
     rows = []
     for row in table.rows:
         need = max((_cell_lines(cell, share)
-                    for cell, share in list(zip(row, shares))[first_hidden:]), default=1)
-        rows.append(BlankRow(row[0] if first_hidden else None, max(2, min(10, need))))
+                    for cell, share in list(zip(row, shares))[first_blank:]), default=1)
+        rows.append(BlankRow(row[0] if first_blank else None, max(2, min(10, need))))
     heading = max(_cell_lines(c, share) for c, share in zip(table.columns, shares))
     return BlankTable(tuple(table.columns), tuple(rows), mode, max(1, min(3, heading)))
 
