@@ -12,7 +12,7 @@ from PIL import Image
 
 DPI = 300
 PX = 25.4 / DPI  # mm per pixel
-BLOCK = 6  # pixels (0.5 mm) of a row averaged into one sample: a rule covers every sample it runs over
+BLOCK = 6  # pixels (0.5 mm) of a row averaged into one sample; a rule inks every sample it crosses
 DARK = 200  # a grey level (0-255) darker than this is ink; the palest rule is #999 (153)
 
 

@@ -100,20 +100,18 @@ def pages(built) -> dict[str, list[ruled.Page]]:
             if not name.endswith(("-guide", "-source"))}
 
 
-def _questions(pages: list[ruled.Page]) -> list[list[tuple[ruled.Page, list[ruled.Rule]]]]:
-    """The rules of each question, page by page: from its heading ("7.") to the next one."""
-    headings = [(p.number, w.top) for p in pages for w in p.words
+def _questions(pages: list[ruled.Page]) -> dict[int, list[tuple[ruled.Page, list[ruled.Rule]]]]:
+    """The rules of each question by its number, page by page: from its heading ("7.") down to
+    the next heading (a heading printed again, "7." on the next page, goes on with question 7)."""
+    headings = [(p.number, w.top, int(w.text[:-1])) for p in pages for w in p.words
                 if re.fullmatch(r"\d+\.", w.text) and w.x0 < min(v.x0 for v in p.words) + 1]
-    result = []
-    for i, (page, top) in enumerate(headings):
-        end = headings[i + 1] if i + 1 < len(headings) else (pages[-1].number + 1, 0.0)
-        parts = []
+    result: dict[int, list] = {}
+    for i, (page, top, number) in enumerate(headings):
+        end = headings[i + 1][:2] if i + 1 < len(headings) else (pages[-1].number + 1, 0.0)
         for p in pages:
             if page <= p.number <= end[0]:
-                rules = [r for r in p.rules if (p.number, r.y) > (page, top)
-                         and (p.number, r.y) < end]
-                parts.append((p, rules))
-        result.append(parts)
+                rules = [r for r in p.rules if (page, top) < (p.number, r.y) < end]
+                result.setdefault(number, []).append((p, rules))
     return result
 
 
@@ -121,7 +119,7 @@ def _questions(pages: list[ruled.Page]) -> list[list[tuple[ruled.Page, list[rule
 def test_every_ruled_line_is_at_least_8mm_below_the_line_above_it(pages, name):
     """Prose lines, slot lines, the lines in a blank table's cells and the code box's lines, and
     a box's edges: between two strokes with nothing printed between them a hand has 8 mm."""
-    lines = [(p.number, upper, lower) for parts in _questions(pages[name])
+    lines = [(p.number, upper, lower) for parts in _questions(pages[name]).values()
              for p, rules in parts for upper, lower in ruled.writing_lines(
                  ruled.Page(p.number, tuple(rules), p.words))]
     assert len(lines) > {"seed-a4": 200, "seed-letter": 200, "every": 30}.get(name, 15), len(lines)
@@ -132,7 +130,7 @@ def test_every_ruled_line_is_at_least_8mm_below_the_line_above_it(pages, name):
 
 def test_the_code_box_has_a_line_for_each_line_of_code_and_two_more(pages):
     """Four lines of code: a box of six lines, its top and bottom edges the first and last."""
-    code = _questions(pages["every"])[5]
+    code = _questions(pages["every"])[6]
     rules = [r for _, rs in code for r in rs]
     assert len(rules) == 7, rules  # top edge, five guides, bottom edge
     gaps = [b.y - a.y for a, b in zip(rules, rules[1:])]
@@ -196,10 +194,10 @@ def _table_rules(parts) -> tuple[list[ruled.Rule], list[list[ruled.Rule]]]:
 
 
 @pytest.mark.parametrize("question, mode, rows, blank_cells, printed, hidden", [
-    (2, "header-and-first-column", 2, 2, ["Feature", "TCP", "UDP", "Delivery", "Ordering"],
+    (3, "header-and-first-column", 2, 2, ["Feature", "TCP", "UDP", "Delivery", "Ordering"],
      ["Reliable", "Best effort", "Unordered"]),
-    (3, "header", 3, 2, ["Layer", "Does"], ["Transport", "Network", "Link", "Routes"]),
-    (4, "blank", 2, 3, ["Complete the table: 3 columns with their headings, 2 rows."],
+    (4, "header", 3, 2, ["Layer", "Does"], ["Transport", "Network", "Link", "Routes"]),
+    (5, "blank", 2, 3, ["Complete the table: 3 columns with their headings, 2 rows."],
      ["Aspect", "QUIC", "SCTP", "Streams", "Many"]),
 ])
 def test_a_blank_table_prints_what_its_worksheet_key_says(pages, built, question, mode, rows,
@@ -284,3 +282,24 @@ def test_checkers_accept_every_kind_of_blank_table(built):
                           capture_output=True, text=True, timeout=120)
     result = json.loads(done.stdout)["results"][0]
     assert result["counts"]["error"] == 0, result["findings"]
+
+
+def test_the_ruler_finds_drawn_lines_where_they_are_and_not_in_text(tmp_path):
+    """tests/ruled.py on a page drawn for it: lines 7.5 mm apart (grey and thin, as a code box's),
+    a line with a word between it and the next, and a paragraph of bold text that is no line."""
+    from weasyprint import HTML
+
+    html = """<style>@page { size: A4; margin: 0 } body { margin: 0 }
+      div { position: absolute; left: 30mm; width: 100mm; border-top: 0.4pt solid #999 }
+      p { position: absolute; top: 60mm; left: 30mm; margin: 0; font: bold 12pt sans-serif }</style>
+      <div style="top: 20mm"></div><div style="top: 27.5mm"></div>
+      <div style="top: 40mm"></div><p style="top: 43mm">Between</p><div style="top: 50mm"></div>
+      <p style="top: 70mm">Bold text over a line's length is no line at all</p>"""
+    path = tmp_path / "ruler.pdf"
+    HTML(string=html).write_pdf(path)
+    (page,) = ruled.pages(path)
+    assert len(page.rules) == 4, page.rules
+    assert all(abs(r.y - y) < 0.2 for r, y in zip(page.rules, (20, 27.5, 40, 50))), page.rules
+    assert all(abs(r.x0 - 30) < 0.6 and abs(r.x1 - 130) < 0.6 for r in page.rules)
+    pairs = [(round(a.y), round(b.y)) for a, b in ruled.writing_lines(page)]
+    assert pairs == [(20, 28), (28, 40)]  # 40 to 50 has a word between: no writing line
