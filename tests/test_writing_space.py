@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -270,7 +271,7 @@ def test_the_schema_knows_the_worksheet_key():
 page_validation = pytest.importorskip("page", reason="page-validation (requirements-dev.txt)")
 
 
-def test_checkers_accept_every_kind_of_blank_table(built):
+def test_checkers_accept_every_kind_of_blank_table(built, tmp_path):
     """page-validation compliant and outloud without error on the worksheet of every block type:
     the grid of `blank` is layout, a first column of labels in a small table is data."""
     report = page_validation.validate_pdf(str(built["every"]), profile="ua1")
@@ -278,8 +279,10 @@ def test_checkers_accept_every_kind_of_blank_table(built):
     outloud = shutil.which("outloud")
     if outloud is None:
         pytest.skip("outloud (requirements-dev.txt) not installed")
+    # outloud leaves a small `.ses` file in its temporary folder: give it one of the test's own.
+    env = {**os.environ, "TMPDIR": str(tmp_path), "TEMP": str(tmp_path), "TMP": str(tmp_path)}
     done = subprocess.run([outloud, "--json", "-", "-q", "--fail-on", "never", str(built["every"])],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
     result = json.loads(done.stdout)["results"][0]
     assert result["counts"]["error"] == 0, result["findings"]
 
