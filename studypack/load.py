@@ -16,7 +16,7 @@ from .ids import resolve_ids
 from .markdown_images import check_images
 from .model import BLOCK_KINDS, ContentErrors, LoadedPack, Pack
 from .multiple_choice import check_question, letter_hint
-from .suggest import SYNONYMS, colon_hint
+from .suggest import SYNONYMS, colon_hint, value_hint
 from .yamlhints import maybe_caused_by_setting_aside
 from .yamlread import Source, format_loc, key_text, parse, read_text
 
@@ -55,6 +55,14 @@ def _model_at(loc: Loc) -> type[BaseModel] | None:
             return None
     current = _unwrap(current)
     return current if _is_model(current) else None
+
+
+def _literal_values(loc: Loc) -> tuple[str, ...]:
+    """The values a `Literal[...]` key takes (the table's `worksheet`, the chart's `type`)."""
+    model = _model_at(loc[:-1])
+    field = model.model_fields.get(str(loc[-1])) if model else None
+    annotation = _unwrap(field.annotation) if field else None
+    return typing.get_args(annotation) if typing.get_origin(annotation) is typing.Literal else ()
 
 
 def _found(value: object) -> str:
@@ -153,7 +161,8 @@ def _pydantic_errors(exc: ValidationError, data: object, src: Source) -> None:
                 expected = "an id of letters, digits, '-' and '_'"
             src.error(loc, f"expected {expected}, found {found}")
         elif kind == "literal_error":
-            src.error(loc, f"expected {ctx.get('expected')}, found {found}")
+            src.error(loc, f"expected {ctx.get('expected')}, found {found}"
+                           + value_hint(err["input"], _literal_values(loc)))
         elif kind in ("greater_than_equal", "less_than_equal"):
             bound = ctx.get("ge", ctx.get("le"))
             sign = ">=" if kind == "greater_than_equal" else "<="

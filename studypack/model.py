@@ -57,6 +57,12 @@ class Table(Model):
     columns: list[Cell] = Field(min_length=1, description="Column headings, left to right.")
     rows: list[list[Cell]] = Field(
         min_length=1, description="Rows of cells (markdown), one cell per column.")
+    worksheet: Literal["blank", "header", "header-and-first-column"] = Field(
+        "header-and-first-column", description=(
+            "What the worksheet prints of the table, the rest left to write in: "
+            "`header-and-first-column` (where the first column frames the question), `header` "
+            "(where the row labels are answers too), `blank` (an empty grid of its columns and "
+            "rows, headings to fill in as well)."))
 
 
 class Code(Model):

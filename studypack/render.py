@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from markupsafe import Markup
 
 from . import markdown_images, multiple_choice
 from .assets import TEMPLATES
-from .model import Block, LoadedPack, Part, Question
+from .model import Block, LoadedPack, Part
 from .options import EDITION_TITLES, EDITIONS, PAPERS, build_date  # noqa: F401 (re-exported)
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -67,94 +66,6 @@ def plain_text(text: str | None) -> str:
     stripped = re.sub(r"<[^>]+>", "", html)
     return (stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
             .replace("&#39;", "'").replace("&amp;", "&"))
-
-
-def word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
-
-
-# --- Writing space on the worksheet: shaped like the answer it replaces -----------------------
-
-@dataclass(frozen=True)
-class Lines:
-    count: int
-    kind: str = "lines"
-
-
-@dataclass(frozen=True)
-class Slots:
-    count: int
-    lines_each: int
-    names: str | None = None
-    kind: str = "slots"
-
-
-@dataclass(frozen=True)
-class BlankTable:
-    columns: tuple[str, ...]
-    labels: tuple[str, ...]
-    lines_per_row: int
-    kind: str = "table"
-
-
-@dataclass(frozen=True)
-class CodeBox:
-    lines: int
-    kind: str = "code"
-
-
-def lines_for(text: str) -> int:
-    """Handwriting needs about 9 words a ruled line; a little slack, within sensible bounds."""
-    return max(2, min(20, math.ceil(word_count(text) / 9) + 1))
-
-
-def _is_lead_in(block: Block, following: list[Block]) -> bool:
-    """A short sentence introducing a list or table ("There are four parts:") needs no lines."""
-    return (word_count(block.text) < 16 and bool(following)
-            and following[0].kind in ("list", "table"))
-
-
-def writing_space(question: Question) -> list:
-    """The writing space for an answer: ruled lines for prose, slots for lists, blank tables.
-
-    A multiple-choice question is answered by ticking; its answer is an explanation, so it gets
-    lines only when `lines:` asks for them."""
-    if question.choices:
-        return [Lines(question.lines)] if question.lines else []
-    space: list = []
-    text_at: int | None = None
-    text_lines = 0
-    blocks = question.answer
-    for index, block in enumerate(blocks):
-        kind = block.kind
-        if kind == "text" and _is_lead_in(block, blocks[index + 1:index + 2]):
-            continue
-        if kind == "text":
-            if text_at is None:
-                text_at = len(space)
-                space.append(None)
-            text_lines += lines_for(block.text)
-        elif kind == "list":
-            longest = max(word_count(item) for item in block.list)
-            space.append(Slots(len(block.list), 2 if longest > 14 else 1, question.names))
-        elif kind == "table":
-            table = block.table
-            cells = [c for row in table.rows for c in row[1:]]
-            longest = max((word_count(c) for c in cells), default=1)
-            space.append(BlankTable(tuple(table.columns), tuple(r[0] for r in table.rows),
-                                    max(2, min(5, math.ceil(longest / 4)))))
-        elif kind == "code":
-            space.append(CodeBox(max(3, min(25, block.code.text.count("\n") + 2))))
-        else:  # a chart or image in an answer: room to sketch it
-            space.append(Lines(6))
-    if question.lines is not None:
-        text_lines = question.lines
-        if text_at is None:
-            text_at = len(space)
-            space.append(None)
-    if text_at is not None:
-        space[text_at] = Lines(text_lines)
-    return space
 
 
 # --- Charts ----------------------------------------------------------------------------------
@@ -257,6 +168,8 @@ def compiled_templates_cache() -> jinja2.BytecodeCache | None:
 
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The one Jinja2 environment: autoescaped, strict, with the markdown filters."""
+    from .writing_space import row_headers, writing_space  # they use plain_text, from here
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         bytecode_cache=compiled_templates_cache(),
@@ -270,7 +183,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         mdi=_mdi_filter,
         plain=plain_text,
     )
-    env.globals.update(writing_space=writing_space, bar_chart=bar_chart,
+    env.globals.update(writing_space=writing_space, row_headers=row_headers, bar_chart=bar_chart,
                        edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS)
     return env
 

@@ -3,6 +3,8 @@ quotes a text with a colon in it needs."""
 
 from __future__ import annotations
 
+import difflib
+
 # Words authors use for a block type (or a key) that are not misspellings of it.
 SYNONYMS = {"bullets": "list", "bullet": "list", "items": "list", "ul": "list", "ol": "list",
              "numbered": "list", "steps": "list", "paragraph": "text", "p": "text",
@@ -13,6 +15,12 @@ SYNONYMS = {"bullets": "list", "bullet": "list", "items": "list", "ul": "list", 
              "score": "points", "marks": "points", "options": "choices",
              "alternatives": "choices", "right": "correct"}
 
+# Words for a value of a key that takes one of a few (a table's `worksheet:`).
+VALUE_SYNONYMS = {"none": "blank", "empty": "blank", "grid": "blank", "headers": "header",
+                  "columns": "header", "column-headers": "header",
+                  "default": "header-and-first-column", "both": "header-and-first-column",
+                  "first-column": "header-and-first-column", "labels": "header-and-first-column"}
+
 
 def colon_hint(kind: str, value: object) -> str:
     """Text that YAML read as a mapping because of `: ` inside it (`- Handler: text`)."""
@@ -22,3 +30,14 @@ def colon_hint(kind: str, value: object) -> str:
             return (f"; if the text is {f'{key}: {inner}'!r}, quote it: a colon followed by a "
                     "space starts a key")
     return ""
+
+
+def value_hint(value: object, allowed: tuple[str, ...]) -> str:
+    """"; did you mean 'header'?" for a value close to, or a synonym of, one of `allowed`."""
+    if not isinstance(value, str) or not allowed:
+        return ""
+    word = value.strip().lower().replace("_", "-").replace(" ", "-")
+    synonym = VALUE_SYNONYMS.get(word)
+    close = [synonym] if synonym in allowed else difflib.get_close_matches(word, allowed, n=1,
+                                                                           cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

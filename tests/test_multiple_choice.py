@@ -215,7 +215,7 @@ def test_a_multiple_choice_question_needs_no_answer_and_gets_no_lines_unless_ask
     pack = quiz_pack()
     pack["sections"][0]["questions"][1]["lines"] = 3
     loaded = load_pack(write_pack(tmp_path, "quiz", pack))
-    from studypack.render import writing_space
+    from studypack.writing_space import writing_space
 
     timeout, triggers = loaded.pack.sections[0].questions[:2]
     assert timeout.answer and triggers.answer == []

@@ -141,6 +141,8 @@ def _table(el: Tag) -> dict | None:
         return {"text": " | ".join(rows[0])} if rows else None
     width = len(rows[0])
     table: dict = {"columns": rows[0], "rows": [(r + [""] * width)[:width] for r in rows[1:]]}
+    if el.get("data-worksheet") in ("blank", "header"):  # as studypack's own decks write it
+        table["worksheet"] = el["data-worksheet"]
     caption = el.find("caption")
     if caption and markdown(caption.decode_contents()):
         table = {"caption": markdown(caption.decode_contents()), **table}
