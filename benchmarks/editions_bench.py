@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from studypack import editions, flashcards  # noqa: E402
+from studypack import cardfit, editions, flashcards  # noqa: E402
 from studypack.anki import deck_bytes  # noqa: E402
 from studypack.load import load_pack  # noqa: E402
 from studypack.render import RenderOptions  # noqa: E402
@@ -43,7 +43,7 @@ def one_run(loaded, parts, options: RenderOptions, root: Path) -> tuple[dict[str
     timings: dict[str, float] = {}
     with TimedSession() as session:
         started = time.perf_counter()
-        cards = flashcards.fit_cards(session, loaded, parts, options, root)
+        cards = cardfit.fit_cards(session, loaded, parts, options, root)
         fit = time.perf_counter() - started
         timings["flashcards: fit (measuring layouts)"] = fit - session.page_seconds
         timings["flashcards: guide layout for page notes"] = session.page_seconds

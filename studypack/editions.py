@@ -34,7 +34,7 @@ def produce(session: RenderSession, loaded: LoadedPack, parts: list[Part], editi
 
         return Output(deck_bytes(env, loaded, parts, target), 0)
     if edition == "flashcards":
-        from .flashcards import flashcards_pdf
+        from .cardfit import flashcards_pdf
 
         started = time.process_time()
         cards, html = flashcards_pdf(session, loaded, parts, options, content_root)
