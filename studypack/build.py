@@ -4,6 +4,7 @@ BuildOptions lives in options.py and the plan in jobs.py; both are re-exported h
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,16 +131,21 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
                 result: BuildResult, out: TextIO, progress: Progress | None) -> None:
     """Load the packs that changed and write their files, in worker processes when it pays; each
     pack's files move into place together, or not at all."""
+    from .layoutstore import LayoutStore
     from .pdf import importing
 
     with importing():  # imported before the workers fork, so that they inherit them
         from . import editions, load, session  # noqa: F401 (editions, load)
 
+    # Each process's session finds the layouts of earlier builds into this folder (not with
+    # --force, which lays everything out afresh) and keeps its own there.
+    layouts = LayoutStore(options.output, cache.builder, read=not options.force)
     jobs: list[Job] = []
     pending: list[tuple[Job, object]] = []
     try:
-        with Runner(options.jobs, expected=documents, setup=session.RenderSession,
-                    memory_limit=options.memory_limit) as runner:
+        with Runner(options.jobs, expected=documents, memory_limit=options.memory_limit,
+                    setup=functools.partial(session.RenderSession, layouts=layouts),
+) as runner:
             result.checked = load_all(stale, result)
             jobs = stale_jobs(options, result, cache)
             if progress:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from .cardestimate import FontWidths, answer_mm, question_mm
+from .cardmeasure import Key, Measurer
 from .flashcards import (
     ANSWER_SIZES,
     BODY_H,
@@ -17,50 +18,13 @@ from .flashcards import (
     Card,
     Face,
     answer_pieces,
-    geometry_css,
     sheets_html,
 )
 from .model import Block, Item, LoadedPack, Part
-from .render import RenderOptions, plain_text, render_html
+from .render import RenderOptions, plain_text
 from .session import RenderSession
 
-PX_PER_MM = 96 / 25.4
 _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark escapes it
-
-Key = tuple  # ("q" or "a", question number, size in pt[, pieces shown])
-
-
-def _measure(session: RenderSession, loaded: LoadedPack, parts: list[Part], wanted: list[tuple[str, Item, float]],
-             options: RenderOptions, content_root: Path) -> dict[Key, float]:
-    """Heights in mm of questions and answers at the given sizes, and of each answer's prefixes.
-
-    Every candidate is laid out at the card's text width in one batch document and measured from
-    the boxes WeasyPrint places (`page.anchors`: the box of each element with an id)."""
-    boxes = [(kind, f"{kind}-{item.number}-{int(size * 10)}", size, item,
-              answer_pieces(item) if kind == "a" else ())
-             for kind, item, size in wanted]
-    html = render_html(session.env, loaded, parts, "flashcards", options, measure=boxes,
-                       sheets=[], body_width=BODY_W, card_geometry=geometry_css())
-    document = session.render_document(html, content_root)
-    found: dict[str, tuple[int, float, float]] = {}  # anchor -> first page, top, bottom there
-    split: set[str] = set()  # boxes longer than a measuring page: far too long for a card
-    for index, page in enumerate(document.pages):
-        for name, (_, top, _, bottom) in page.anchors.items():
-            if name in found:
-                split.add(name)
-            else:
-                found[name] = (index, top, bottom)
-    heights: dict[Key, float] = {}
-    for (kind, item, size), (_, name, _, _, pieces) in zip(wanted, boxes):
-        page, top, bottom = found[name]
-        heights[kind, item.number, size] = (math.inf if name in split
-                                            else (bottom - top) / PX_PER_MM)
-        for k in range(1, len(pieces) + 1):
-            end_page, end, _ = found[f"{name}-{k}"]
-            heights[kind, item.number, size, k] = ((end - top) / PX_PER_MM if end_page == page
-                                                   else math.inf)
-    return heights
-
 
 def _fitted_sizes(measure, estimate, items: list[Item], room: float
                   ) -> tuple[dict[Key, float | None], dict[Key, float]]:
@@ -135,9 +99,11 @@ def _fitted_sizes(measure, estimate, items: list[Item], room: float
 
 
 def fit_cards(session: RenderSession, loaded: LoadedPack, parts: list[Part],
-              options: RenderOptions, content_root: Path) -> list[Card]:
+              options: RenderOptions, content_root: Path, target: Path | None = None
+              ) -> list[Card]:
     """Each card's font sizes: the largest that fits, down to 8 pt; beyond that, part of the
-    answer and a note giving the question's page in the study guide of the same selection."""
+    answer and a note giving the question's page in the study guide of the same selection.
+    `target`: the PDF they go to, whose last build's measurements the layout store kept."""
     items = [item for part in parts for item in part.items]
     titles = {part.id: part.section.title for part in parts}
     room = BODY_H - 0.5  # a hair of slack against rounding
@@ -148,9 +114,9 @@ def fit_cards(session: RenderSession, loaded: LoadedPack, parts: list[Part],
             return question_mm(widths, item, size, BODY_W)
         return answer_mm(widths, pieces[item.number], size, BODY_W)
 
-    best, heights = _fitted_sizes(
-        lambda wanted: _measure(session, loaded, parts, wanted, options, content_root),
-        estimate, items, room)
+    measure = Measurer(session, loaded, parts, options, content_root, target)
+    best, heights = _fitted_sizes(measure, estimate, items, room)
+    measure.keep()
     guide_pages: dict[int, int] | None = None
     smallest = ANSWER_SIZES[-1]
     cards = []
@@ -210,8 +176,8 @@ def _opening(block: Block, height: float, room: float, size: float) -> Block:
 
 
 def flashcards_pdf(session: RenderSession, loaded: LoadedPack, parts: list[Part],
-                   options: RenderOptions, content_root: Path):
+                   options: RenderOptions, content_root: Path, target: Path | None = None):
     """The flashcards PDF (sheets in front/back pairs) and the HTML it was made from."""
-    cards = fit_cards(session, loaded, parts, options, content_root)
+    cards = fit_cards(session, loaded, parts, options, content_root, target)
     html = sheets_html(session, loaded, parts, options, cards)
     return session.html_to_pdf(html, content_root), html

@@ -37,7 +37,7 @@ def produce(session: RenderSession, loaded: LoadedPack, parts: list[Part], editi
         from .cardfit import flashcards_pdf
 
         started = time.process_time()
-        cards, html = flashcards_pdf(session, loaded, parts, options, content_root)
+        cards, html = flashcards_pdf(session, loaded, parts, options, content_root, target)
         measuring = time.process_time() - started - cards.layout_seconds - cards.write_seconds
         return Output(cards.data, cards.pages, html, 0.0, cards.layout_seconds + measuring,
                       cards.write_seconds)
@@ -52,6 +52,6 @@ def produce(session: RenderSession, loaded: LoadedPack, parts: list[Part], editi
     rendered = time.process_time() - started
     made = session.html_to_pdf(html, content_root, forms=EDITION[edition].forms)
     if edition in PAGED_BY_OTHERS:
-        session.remember(html, made.anchor_pages)
+        session.remember(html, made.anchor_pages, loaded)
     return Output(made.data, made.pages, html, rendered, made.layout_seconds + paging,
                   made.write_seconds)
