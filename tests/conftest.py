@@ -82,10 +82,12 @@ def run_cli(*args: str | Path) -> Run:
 
 
 def output_files(folder: Path) -> list[str]:
-    """The names of the files a build left in `folder`, but for its manifest of input hashes."""
+    """The names of the files a build left in `folder`, but for its own records: the manifest
+    of input hashes and the layout store."""
     from studypack.incremental import MANIFEST_NAME
+    from studypack.layoutstore import FOLDER
 
-    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)
+    return sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST_NAME, FOLDER))
 
 
 def pdf_text(path: Path) -> str:

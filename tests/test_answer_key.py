@@ -127,8 +127,8 @@ def test_a_new_build_never_takes_page_numbers_kept_from_an_earlier_one(tmp_path,
     real = sessions.RenderSession
 
     class Recorded(real):
-        def __init__(self, *args):
-            super().__init__(*args)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             made.append(self)
 
     monkeypatch.setattr(sessions, "RenderSession", Recorded)
