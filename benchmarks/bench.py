@@ -241,9 +241,47 @@ def edition_share_rows(work: Path, repeat: int, jobs: int) -> list[str]:
     rows.append(f"| Seed pack, flashcards alone, cold, `--jobs 1` | {cards[0]:.2f} | "
                 f"{cards[1]:.2f} | {cards[0] / guide[0]:.2f} x the guide alone "
                 f"({guide[0]:.2f} s); target: at most 1 x |")
+    after = warm_cards(work, repeat)
+    rows.append(f"| Seed pack, flashcards alone after a guide build, `--jobs 1` | {after[0]:.2f} | "
+                f"{after[1]:.2f} | {after[0] / guide[0]:.2f} x the guide alone; the guide's page "
+                "map from the layout store |")
+    edited = edited_rebuild(work, repeat, jobs)
+    rows.append(f"| Seed pack, every edition after an edit of one question, `--jobs {jobs}` | "
+                f"{edited[0]:.2f} | {edited[1]:.2f} | {edited[0] / every[0]:.2f} x the cold "
+                "build; only the edited card's boxes measured again |")
     for row in rows:
         print(row, file=sys.stderr, flush=True)
     return rows
+
+
+def warm_cards(work: Path, repeat: int) -> tuple[float, float]:
+    """The flashcards alone, in an output folder where the guide was just built (best of runs)."""
+    out = work / "warm-cards"
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        seed = ("--content", str(SEED_CONTENT), "--output", str(out), "--jobs", "1")
+        timed_cli(*seed, "--edition", "guide", SEED_PACK)
+        runs.append(timed_cli(*seed, "--edition", "flashcards", SEED_PACK))
+    return min(runs, key=lambda r: r[0])
+
+
+def edited_rebuild(work: Path, repeat: int, jobs: int) -> tuple[float, float]:
+    """Every edition of a copy of the seed pack, rebuilt after one question's text changed."""
+    content, out = work / "edited", work / "edited-out"
+    pack = yaml.safe_load((SEED_CONTENT / f"{SEED_PACK}.yaml").read_text(encoding="utf-8"))
+    runs = []
+    for n in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(SEED_CONTENT, content, dirs_exist_ok=True)
+        args = ("--content", str(content), "--output", str(out), "--jobs", str(jobs), SEED_PACK)
+        timed_cli(*args)
+        question = pack["sections"][-1]["questions"][-1]
+        question["question"] = question["question"].rstrip("?") + f" (edit {n})?"
+        (content / f"{SEED_PACK}.yaml").write_text(yaml.safe_dump(pack, sort_keys=False),
+                                                   encoding="utf-8")
+        runs.append(timed_cli(*args))
+    return min(runs, key=lambda r: r[0])
 
 
 def build_rows(work: Path, repeat: int, pair_size: int) -> list[str]:

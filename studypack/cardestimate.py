@@ -25,19 +25,36 @@ class FontWidths:
     def __init__(self, fonts: Path = TEMPLATES / "fonts") -> None:
         self.fonts = fonts
         self._widths: dict[str, dict[int, float]] = {}
+        self._words: dict[tuple[str, str], tuple[float, list[float]]] = {}  # at every size
+        self._plain: dict[str | None, str] = {}
+
+    def plain(self, markdown: str | None) -> str:
+        """plain_text(markdown), once per text: each is estimated at several sizes."""
+        if markdown not in self._plain:
+            self._plain[markdown] = plain_text(markdown)
+        return self._plain[markdown]
 
     def of(self, name: str) -> dict[int, float]:
         if name not in self._widths:
             self._widths[name] = _advances(self.fonts / name)
         return self._widths[name]
 
+    def words(self, text: str, font: str) -> tuple[float, list[float]]:
+        """The widths in em of a space and of each word of `text` (plain), in `font`."""
+        if (font, text) not in self._words:
+            widths = self.of(font)
+            self._words[font, text] = (
+                widths.get(32, 0.25),
+                [sum(widths.get(ord(c), UNKNOWN_ADVANCE) for c in word) for word in text.split()])
+        return self._words[font, text]
+
     def lines(self, text: str, font: str, em_mm: float, width_mm: float) -> int:
         """Lines of `text` wrapped at spaces into `width_mm`, greedily, as a browser does."""
-        widths = self.of(font)
-        space = widths.get(32, 0.25) * em_mm
+        space, words = self.words(text, font)
+        space *= em_mm
         count, x = 1, 0.0
-        for word in text.split():
-            w = sum(widths.get(ord(c), UNKNOWN_ADVANCE) for c in word) * em_mm
+        for word in words:
+            w = word * em_mm
             if x and x + space + w > width_mm:
                 count, x = count + 1, w
             else:
@@ -64,10 +81,10 @@ def question_mm(widths: FontWidths, item: Item, size: float, width_mm: float) ->
     choices, if any."""
     em = size * PT_MM
     question = item.question
-    height = widths.lines(plain_text(question.question), SANS_BOLD, em, width_mm) * em * 1.25
+    height = widths.lines(widths.plain(question.question), SANS_BOLD, em, width_mm) * em * 1.25
     if question.choices:
         height += em * 1.6  # the "choose one" line
-        height += sum(widths.lines(plain_text(choice), BODY, em, width_mm - 2.1 * em) * em * 1.3
+        height += sum(widths.lines(widths.plain(choice), BODY, em, width_mm - 2.1 * em) * em * 1.3
                       + 0.1 * em for choice in question.choices)
     return height
 
@@ -82,7 +99,7 @@ def _block_mm(widths: FontWidths, block: Block, em: float, width: float) -> floa
     line = em * 1.3
 
     def text(markdown: str | None, w: float, font: str = BODY) -> float:
-        return widths.lines(plain_text(markdown), font, em, w) * line
+        return widths.lines(widths.plain(markdown), font, em, w) * line
 
     kind = block.kind
     if kind == "text":
