@@ -80,12 +80,13 @@ class LayoutStore:
         return data if isinstance(data, dict) else {}
 
     def _keep(self, kind: str, name: str, data: dict) -> None:
-        from .atomic import write_atomic
+        from .atomic import sweep_stale, write_atomic
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomic(self.folder / name, json.dumps(data, sort_keys=True).encode())
             _prune(self.folder, f"{kind}-", KEPT)
+            sweep_stale(self.folder)  # what a killed worker's write left behind
         except OSError:  # an unwritable folder only costs the next build a layout
             return
 
