@@ -144,8 +144,7 @@ def build_stale(options: BuildOptions, stale: list[Path], documents: int, cache:
     pending: list[tuple[Job, object]] = []
     try:
         with Runner(options.jobs, expected=documents, memory_limit=options.memory_limit,
-                    setup=functools.partial(session.RenderSession, layouts=layouts),
-) as runner:
+                    setup=functools.partial(session.RenderSession, layouts=layouts)) as runner:
             result.checked = load_all(stale, result)
             jobs = stale_jobs(options, result, cache)
             if progress:
