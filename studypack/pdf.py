@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import sys
 import time
 import warnings
@@ -106,7 +107,22 @@ def import_weasyprint():
         ) from None
     if ffi.harfbuzz_subset is None:
         raise MissingSystemLibraries(HARFBUZZ_SUBSET_MISSING)
+    _quiet_font_dates()
     return weasyprint
+
+
+def _quiet_font_dates() -> None:
+    """WeasyPrint reads a form field's font (embedded whole) with fontTools, which says "'created'
+    timestamp seems very low" of a font dated in Unix time: a fact of the font file, not of the
+    user's pack, so it is not printed."""
+    head_log = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    if not any(isinstance(f, _FontDateFilter) for f in head_log.filters):
+        head_log.addFilter(_FontDateFilter())
+
+
+class _FontDateFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "timestamp seems very low" not in record.getMessage()
 
 
 class RefusedResource(Exception):
