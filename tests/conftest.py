@@ -102,7 +102,9 @@ def normalize(text: str) -> str:
 # share it), so that what a build, a worker or an outside checker leaves behind is seen: anything
 # but pytest's own folders still there at the end fails the run (issue 12: no temporary folder
 # left by a build, a worker or the test suite). A run that passes removes its folder.
-SUITE_TMP = Path(tempfile.mkdtemp(prefix="studypack-tests-"))
+# Made by pytest_configure, which only pytest's own process runs (worker processes that import
+# this module to unpickle a test's function make none).
+SUITE_TMP: Path | None = None
 
 
 def _left_in_suite_tmp() -> list[str]:
@@ -110,13 +112,17 @@ def _left_in_suite_tmp() -> list[str]:
 
 
 def pytest_configure(config):
+    global SUITE_TMP
     # This process's multiprocessing folder (pymp-*), removed only when the process ends, is
     # made first, where it always was.
     multiprocessing.util.get_temp_dir()
+    SUITE_TMP = Path(tempfile.mkdtemp(prefix="studypack-tests-"))
     os.environ["TMPDIR"] = tempfile.tempdir = str(SUITE_TMP)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if SUITE_TMP is None:
+        return
     left = _left_in_suite_tmp()
     if left and exitstatus == 0:
         session.exitstatus = 1
