@@ -136,19 +136,22 @@ def _open_questions(document: list[Page]) -> list[int | None]:
 
 
 def notice_problems(document: list[Page]) -> list[str]:
+    """What is wrong with the continued notices of `document`, page by page."""
     problems = []
     for page, open_question in zip(document, _open_questions(document)):
-        inside = open_question is not None and page.first is not None and \
-            not page.opens_with_heading()
+        inside = (open_question is not None and page.first is not None
+                  and not page.opens_with_heading())
+        expected = [open_question] if inside else []
+        opens = f"inside question {open_question}" if inside else "with no question open"
         head = [int(n) for n in _CONTINUED.findall(" ".join(page.head.split()))]
-        if head != ([open_question] if inside else []):
-            problems.append(f"page {page.number} opens {'inside question %s' % open_question if inside else 'with no question open'}; its head says {page.head!r}")
+        if head != expected:
+            problems.append(f"page {page.number} opens {opens}; its head says {page.head!r}")
         if page.number > 1:
             before = document[page.number - 2]
             foot = [int(n) for n in _CONTINUES.findall(" ".join(before.foot.split()))]
-            if foot != ([open_question] if inside else []):
+            if foot != expected:
                 problems.append(f"page {before.number}'s foot says {before.foot!r}, yet page "
-                                f"{page.number} opens {'inside question %s' % open_question if inside else 'with no question open'}")
+                                f"{page.number} opens {opens}")
     if _CONTINUES.search(document[-1].foot):
         problems.append(f"the last page says a question continues: {document[-1].foot!r}")
     return problems
