@@ -14,23 +14,31 @@ from .model import Question
 # no taller than this fits in any free third of a page, so keeping it whole never leaves a page
 # more than a third empty; a taller one may split between its lines, slots or rows.
 WHOLE_BELOW_MM = 75.0
-_LINE_MM = 9.0  # a ruled line (.ruled .rule)
-_CODE_LINE_MM = 7.3  # a line of the code box, with its borders spread over the lines
-_TABLE_ROW_MM = 8.0  # per line of a blank table's row (worksheet.html)
+_LINE_MM = 9.0  # a ruled line, or a line of the code box or a blank table's cell (at most)
 _HEADING_LINE_MM = 6.0  # a line of a question heading (11.5 pt at line-height 1.2, and margin)
 _HEADING_CHARS = 75  # characters a heading line holds across the text width
 _CHOICE_MM = 6.2  # a line of multiple choice
+_PIECE_MM = {"lines": 2.0, "slots": 6.0, "table": 10.0, "code": 1.0}  # margins, hint, header row
+
+
+def _lines(space) -> int:
+    """The lines of writing a piece of space holds. Slots and blank tables are read in either
+    shape the writing space has had: a count of lines per slot or row (`lines_each`,
+    `lines_per_row`), or each slot's and row's own (`lines`, `rows`)."""
+    kind = space.kind
+    if kind == "slots":
+        each = getattr(space, "lines", None)
+        return sum(each) if each is not None else space.count * space.lines_each
+    if kind == "table":
+        rows = getattr(space, "rows", None)
+        if rows is not None:
+            return sum(row.lines for row in rows) + getattr(space, "heading_lines", 0)
+        return len(space.labels) * space.lines_per_row
+    return space.lines if kind == "code" else space.count
 
 
 def _piece_mm(space) -> float:
-    kind = space.kind
-    if kind == "lines":
-        return space.count * _LINE_MM + 2
-    if kind == "slots":
-        return space.count * space.lines_each * _LINE_MM + 6  # and its hint
-    if kind == "table":
-        return 10 + len(space.labels) * space.lines_per_row * _TABLE_ROW_MM
-    return space.lines * _CODE_LINE_MM  # code
+    return _lines(space) * _LINE_MM + _PIECE_MM.get(space.kind, 0.0)
 
 
 def worksheet_height_mm(question: Question, spaces: list) -> float:

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
 from conftest import SEED_PACK, write_pack
 from pagelayout import Page, pages
 from pdfcheck import build_quietly
+from studypack import breaks
+from studypack.load import load_pack
+from studypack.render import make_environment
 
 EDITIONS = ("guide", "worksheet", "answer-key")
 _WORDS = ("lambda function event queue table stream cold start memory timeout layer runtime "
@@ -103,15 +107,21 @@ BUILDS = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, dict[str, list[Page]]]:
-    """build name -> edition -> its pages."""
-    root = tmp_path_factory.mktemp("breaks")
-    content = root / "content"
-    write_pack(content, "aws-lambda", SEED_PACK.read_text(encoding="utf-8"))
+def content(tmp_path_factory) -> Path:
+    """A content folder with the seed pack and the generated packs of BUILDS."""
+    folder = tmp_path_factory.mktemp("breaks-content")
+    write_pack(folder, "aws-lambda", SEED_PACK.read_text(encoding="utf-8"))
     for pack_id, _ in BUILDS.values():
         if pack_id.startswith("gen-"):
             _, kind, seed = pack_id.split("-")
-            write_pack(content, pack_id, generated_pack(kind, int(seed)))
+            write_pack(folder, pack_id, generated_pack(kind, int(seed)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, content) -> dict[str, dict[str, list[Page]]]:
+    """build name -> edition -> its pages."""
+    root = tmp_path_factory.mktemp("breaks")
     result = {}
     for name, (pack_id, options) in BUILDS.items():
         out = root / name
@@ -209,3 +219,29 @@ def test_the_notices_are_running_heads_not_content(built):
     assert any(_CONTINUED.search(page.head) for page in document)
     assert not any(_CONTINUED.search(item.text) or _CONTINUES.search(item.text)
                    for page in document for item in page.body)
+
+
+@pytest.mark.parametrize("name", [name for name, (_, options) in BUILDS.items()
+                                  if "--seed" not in options])
+def test_a_question_kept_whole_is_never_split_and_a_split_one_keeps_three_lines(
+        built, content, name):
+    """studypack/breaks.py's short questions stay on one page; the others, where they split,
+    leave three ruled lines at least (about 27 mm) on the page before and carry on the next."""
+    pack_id = BUILDS[name][0]
+    loaded = load_pack(content / f"{pack_id}.yaml")
+    items = [item for part in loaded.parts() for item in part.items]
+    writing_space = make_environment().globals["writing_space"]  # wherever it is defined
+    whole = {item.number for item in items
+             if breaks.kept_whole(item.question, writing_space(item.question))}
+    assert whole and len(whole) < len(items), "the pack tries only one of the two kinds"
+    document = built[name]["worksheet"]
+    continued = {number for page, number in zip(document, _open_questions(document))
+                 if number is not None and not page.opens_with_heading()}
+    assert not continued & whole
+    for page, after in zip(document, document[1:]):
+        numbers = page.question_numbers()
+        if numbers and _CONTINUED.findall(after.head) == [str(numbers[-1])]:
+            heading = max((i for i in page.body if i.is_question_heading),
+                          key=lambda i: i.top)
+            space = [i for i in page.body if not i.text and i.top > heading.bottom]
+            assert max(i.bottom for i in space) - heading.bottom > 25, (page.number, numbers)
