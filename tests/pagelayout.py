@@ -107,7 +107,12 @@ def pages(path: Path) -> list[Page]:
             result = Page(number, page.get_width() / MM, height)
             textpage = page.get_textpage()
             head, foot = [], []
-            for obj in page.get_objects(max_depth=1):
+            objects = list(page.get_objects(max_depth=1))
+            if not any(obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT for obj in objects):
+                # A booklet's sheet draws its pages as Form XObjects, side by side at full size
+                # (so the heights of what they hold stay true): read inside them.
+                objects = list(page.get_objects(max_depth=2))
+            for obj in objects:
                 left, bottom, right, top = obj.get_bounds()
                 top_mm, bottom_mm = height - top / MM, height - bottom / MM
                 if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:

@@ -96,7 +96,7 @@ def generated_pack(kind: str, seed: int) -> dict:
 # kept together (many-variant), a blank table of three tall rows after a section title
 # (tables-letter).
 BUILDS = {
-    "seed-a4": ("aws-lambda", ()),
+    "seed-a4": ("aws-lambda", ("--booklet",)),
     "seed-letter": ("aws-lambda", ("--paper", "letter")),
     "seed-variant": ("aws-lambda", ("--seed", "7")),
     "long-a4": ("gen-long-1", ()),
@@ -125,10 +125,13 @@ def built(tmp_path_factory, content) -> dict[str, dict[str, list[Page]]]:
     result = {}
     for name, (pack_id, options) in BUILDS.items():
         out = root / name
+        variant = f"-seed-{options[1]}" if "--seed" in options else ""
         build_quietly(pack_id, "--content", content, "--output", out, *options,
                       *(arg for edition in EDITIONS for arg in ("--edition", edition)))
-        result[name] = {edition: pages(next(out.glob(f"{pack_id}-{edition}*.pdf")))
+        result[name] = {edition: pages(out / f"{pack_id}-{edition}{variant}.pdf")
                         for edition in EDITIONS}
+        for booklet in out.glob("*-booklet.pdf"):
+            result[name][booklet.stem] = pages(booklet)
     return result
 
 
@@ -245,3 +248,15 @@ def test_a_question_kept_whole_is_never_split_and_a_split_one_keeps_three_lines(
                           key=lambda i: i.top)
             space = [i for i in page.body if not i.text and i.top > heading.bottom]
             assert max(i.bottom for i in space) - heading.bottom > 25, (page.number, numbers)
+
+
+def test_a_booklet_keeps_every_notice_of_its_edition(built):
+    """A booklet's sheets show the edition's pages as they are: each notice, once."""
+    for edition in EDITIONS:
+        notices = [n for page in built["seed-a4"][edition]
+                   for n in _CONTINUED.findall(page.head) + _CONTINUES.findall(page.foot)]
+        sheets = built["seed-a4"][f"aws-lambda-{edition}-booklet"]
+        assert notices
+        assert sorted(n for sheet in sheets
+                      for n in _CONTINUED.findall(sheet.head) + _CONTINUES.findall(sheet.foot)
+                      ) == sorted(notices)
