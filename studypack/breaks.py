@@ -22,19 +22,27 @@ _PIECE_MM = {"lines": 2.0, "slots": 6.0, "table": 10.0, "code": 1.0}  # margins,
 
 
 def _lines(space) -> int:
-    """The lines of writing a piece of space holds. Slots and blank tables are read in either
-    shape the writing space has had: a count of lines per slot or row (`lines_each`,
-    `lines_per_row`), or each slot's and row's own (`lines`, `rows`)."""
+    """The lines of writing a piece of space holds (studypack/writing_space.py)."""
     kind = space.kind
     if kind == "slots":
-        each = getattr(space, "lines", None)
-        return sum(each) if each is not None else space.count * space.lines_each
+        return sum(space.lines)
     if kind == "table":
-        rows = getattr(space, "rows", None)
-        if rows is not None:
-            return sum(row.lines for row in rows) + getattr(space, "heading_lines", 0)
-        return len(space.labels) * space.lines_per_row
+        return sum(row.lines for row in space.rows) + space.heading_lines
     return space.lines if kind == "code" else space.count
+
+
+def slot_keeps(lines: tuple[int, ...]) -> list[tuple[int, str]]:
+    """Each slot's lines, with the classes that keep it to its neighbours (breaks.css): the slots
+    before a break hold three lines at least, and so do those after it; no slot is split."""
+    keeps = []
+    for index, count in enumerate(lines):
+        keep = []
+        if index < len(lines) - 1 and sum(lines[:index + 1]) < 3:
+            keep.append("keep-next")
+        if index > 0 and sum(lines[index:]) < 3:
+            keep.append("keep-prev")
+        keeps.append((count, " ".join(keep)))
+    return keeps
 
 
 def _piece_mm(space) -> float:
@@ -43,7 +51,7 @@ def _piece_mm(space) -> float:
 
 def worksheet_height_mm(question: Question, spaces: list) -> float:
     """About how tall a question is on the worksheet: heading, choices and its writing space
-    (`spaces`, from render.writing_space)."""
+    (`spaces`, from writing_space.writing_space)."""
     heading = math.ceil((len(question.question) + 12) / _HEADING_CHARS) * _HEADING_LINE_MM + 2
     choices = (len(question.choices) * _CHOICE_MM + 8) if question.choices else 0.0
     return heading + choices + sum(_piece_mm(space) for space in spaces)
@@ -54,4 +62,4 @@ def kept_whole(question: Question, spaces: list) -> bool:
     return worksheet_height_mm(question, spaces) <= WHOLE_BELOW_MM
 
 
-TEMPLATE_GLOBALS = {"kept_whole": kept_whole}
+TEMPLATE_GLOBALS = {"kept_whole": kept_whole, "slot_keeps": slot_keeps}
