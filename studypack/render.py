@@ -13,7 +13,7 @@ import jinja2.bccache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import markdown_images, multiple_choice
+from . import breaks, markdown_images, multiple_choice
 from .assets import TEMPLATES
 from .model import Block, LoadedPack, Part
 from .options import EDITION_TITLES, EDITIONS, PAPERS, build_date  # noqa: F401 (re-exported)
@@ -184,7 +184,8 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         plain=plain_text,
     )
     env.globals.update(writing_space=writing_space, row_headers=row_headers, bar_chart=bar_chart,
-                       edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS)
+                       edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS,
+                       **breaks.TEMPLATE_GLOBALS)
     return env
 
 

@@ -68,9 +68,24 @@ def test_outloud_finds_no_error_and_none_of_the_issues_warnings(packs, pack, tmp
         rules = {f["rule"] for f in result["findings"]}
         # Link annotations without Print, empty elements, header cells without scope or shredded.
         assert not rules & {"LNK-001", "LNK-004", "TAG-020", "TBL-002", "TBL-010"}, pdf.name
-        page_numbers = [f for f in result["findings"] if f["rule"] == "PAG-001"
-                        and "page numbers" in f["message"]]
+        page_numbers = [(f, b) for f in result["findings"] if f["rule"] == "PAG-001"
+                        and "page numbers" in f["message"] for b in f.get("boxes", [None])
+                        if not _inside_the_body(pdf, b)]
         assert not page_numbers, (pdf.name, page_numbers)
+
+
+MARGIN_PT = 22 * 72 / 25.4  # print.css: the top and bottom margins, where page numbers print
+
+
+def _inside_the_body(pdf: Path, found: dict | None) -> bool:
+    """Whether a "page number" outloud found lies inside the page body: a list slot's number
+    opening a page (a slot list continued from the page before), not a folio, which prints in the
+    margin. outloud takes any number alone near a page's edge on three pages for one."""
+    if found is None:
+        return False
+    with pikepdf.open(pdf) as document:
+        height = float(document.pages[found["page"] - 1].mediabox[3])
+    return MARGIN_PT < found["y0"] and found["y1"] < height - MARGIN_PT
 
 
 def reached(pdf: pikepdf.Pdf) -> set:

@@ -77,7 +77,7 @@ def test_pydyf_page_references_are_made_once_per_page_count_with_the_same_values
 
 
 def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path, monkeypatch):
-    """print.css is parsed (and its fonts loaded) once per process and given to WeasyPrint as a
+    """print.css (and breaks.css) is parsed (and its fonts loaded) once per process and given to WeasyPrint as a
     stylesheet: the PDF is the one WeasyPrint makes from the HTML's own <link>."""
     from studypack import pdf, pdfua
     from studypack.assets import TEMPLATES
@@ -97,7 +97,7 @@ def test_the_stylesheets_are_parsed_once_per_process_and_change_no_byte(tmp_path
     first = pdf.html_to_pdf(html, path.parent, sheets)
     second = pdf.html_to_pdf(html, path.parent, sheets)
     sheets.close()
-    assert [Path(kw["filename"]).name for kw in parsed] == ["print.css"]
+    assert [Path(kw["filename"]).name for kw in parsed] == ["print.css", "breaks.css"]
     assert first.data == second.data
     fetcher = pdf.make_fetcher(weasyprint, [TEMPLATES, path.parent])
     own = pdf.Stylesheets()  # only for its font configuration, closed (its folder removed) after

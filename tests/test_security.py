@@ -284,7 +284,8 @@ def test_the_html_holds_no_element_or_attribute_from_content(hostile):
         if edition == "answer-key":  # the template's own score fields (docs/coaching.md), no more
             ids = [qid for qids in loaded.question_ids for qid in qids]
             assert fields == ["candidate"] + [f"score.{qid}" for qid in ids], fields
-        assert [e.get("rel") for e in tree.iter() if e.tag.endswith("}link")] == ["stylesheet"]
+        links = [(e.get("rel"), e.get("href")) for e in tree.iter() if e.tag.endswith("}link")]
+        assert links == [("stylesheet", "print.css"), ("stylesheet", "breaks.css")], links
         assert len([e for e in tree.iter() if e.tag.endswith("}style")]) == 1
         for element in tree.iter():
             for name, value in element.attrib.items():
@@ -292,7 +293,7 @@ def test_the_html_holds_no_element_or_attribute_from_content(hostile):
                 if name == "style":  # only the templates' own
                     assert re.fullmatch(r"bookmark-level: none|height: \d+mm", value), value
                 if name == "href":
-                    assert value.startswith(("#", "print.css") + SAFE_LINK), value
+                    assert value.startswith(("#", "print.css", "breaks.css") + SAFE_LINK), value
                 if name == "src":
                     assert value.startswith((hostile["pack"].parent.as_uri() + "/")), value
         if edition != "worksheet":  # the worksheet shows no answer

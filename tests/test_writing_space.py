@@ -4,6 +4,7 @@ that print what the table's `worksheet:` key says."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -140,7 +141,8 @@ def test_the_code_box_has_a_line_for_each_line_of_code_and_two_more(pages):
 
 def _slots(pages: list[ruled.Page]) -> list[tuple[int, int]]:
     """(number, lines) of each list slot in the document: the lines right of its number, down to
-    the next slot's number or whatever else is printed there. Slot numbers stand where the hint
+    the next slot's number, whatever else is printed there, or a line of another piece (prose
+    lines, a code box: a question split across pages may set them right under its last slot). Slot numbers stand where the hint
     above the slots ("Name 4 steps:") begins."""
     column = {round(w.x0) for p in pages for i, w in enumerate(p.words[:-1])
               if w.text == "Name" and re.fullmatch(r"\d+:?", p.words[i + 1].text)
@@ -153,8 +155,9 @@ def _slots(pages: list[ruled.Page]) -> list[tuple[int, int]]:
         for i, number in enumerate(numbers):
             stop = min([n.top for n in numbers[i + 1:]]
                        + [w.top for w in others if w.top > number.bottom] + [1e9])
-            lines = [r for r in page.rules if number.top < r.y < stop
-                     and number.x1 < r.x0 < number.x1 + 8]
+            below = sorted((r for r in page.rules if number.top < r.y < stop),
+                           key=lambda r: r.y)  # up to the first line of another kind
+            lines = list(itertools.takewhile(lambda r: number.x1 < r.x0 < number.x1 + 8, below))
             found.append((int(number.text), len(lines)))
     return found
 
