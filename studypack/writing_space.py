@@ -106,6 +106,9 @@ def _cell_lines(text: str, share: float) -> int:
     return math.ceil(visible_words(text) / max(2.0, WORDS_PER_LINE * share))
 
 
+TALL_ROW_LINES = 4  # a blank row this tall (36 mm) may stand alone on a page (breaks.css)
+
+
 def blank_table(table: Table) -> BlankTable:
     """The table with what its `worksheet:` key hides left blank, each row as tall as the words
     hidden in it need (two lines at least: a row is also room to think), up to 10."""
