@@ -25,17 +25,22 @@ EDITIONS = ["guide", "worksheet", "answer-key", "flashcards"]
 
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory) -> dict[str, Path]:
-    """Output folders: the seed pack and the starter pack, every edition, with booklets and HTML."""
+    """Output folders: the seed pack and the starter pack, every edition, with booklets and HTML;
+    and a short variant of the seed pack, whose booklets have few sheets (outloud then counts
+    fewer running heads as recurring, and reads more of them as prose)."""
     root = tmp_path_factory.mktemp("pdfua")
     starter = root / "content"
     assert run_cli("--content", starter, "--new", "starter").code == 0
     folders = {}
-    for name, content in (("aws-lambda", SEED_PACK.parent), ("starter", starter)):
+    for name, content, pack, more in (("aws-lambda", SEED_PACK.parent, "aws-lambda", []),
+                                      ("starter", starter, "starter", []),
+                                      ("variant", SEED_PACK.parent, "aws-lambda",
+                                       ["--seed", "3", "--count", "12"])):
         out = root / name
-        args = ["--content", content, "--output", out, "--booklet", "--html", "-q"]
+        args = ["--content", content, "--output", out, "--booklet", "--html", "-q", *more]
         for edition in EDITIONS:
             args += ["--edition", edition]
-        result = run_cli(*args, name)
+        result = run_cli(*args, pack)
         assert result.code == 0, result.err
         folders[name] = out
     return folders
@@ -47,7 +52,7 @@ def pdfs(folder: Path) -> list[Path]:
     return found
 
 
-@pytest.mark.parametrize("pack", ["aws-lambda", "starter"])
+@pytest.mark.parametrize("pack", ["aws-lambda", "starter", "variant"])
 def test_page_validation_finds_every_pdf_compliant(packs, pack):
     for pdf in pdfs(packs[pack]):
         report = page.validate_pdf(str(pdf), profile="ua1")
@@ -55,7 +60,7 @@ def test_page_validation_finds_every_pdf_compliant(packs, pack):
 
 
 @pytest.mark.skipif(OUTLOUD is None, reason="outloud (requirements-dev.txt) not installed")
-@pytest.mark.parametrize("pack", ["aws-lambda", "starter"])
+@pytest.mark.parametrize("pack", ["aws-lambda", "starter", "variant"])
 def test_outloud_finds_no_error_and_none_of_the_issues_warnings(packs, pack, tmp_path):
     # outloud leaves a small `.ses` file in its temporary folder: give it one of the test's own.
     env = {**os.environ, "TMPDIR": str(tmp_path), "TEMP": str(tmp_path), "TMP": str(tmp_path)}
