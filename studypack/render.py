@@ -168,8 +168,7 @@ def compiled_templates_cache() -> jinja2.BytecodeCache | None:
 
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The one Jinja2 environment: autoescaped, strict, with the markdown filters."""
-    from .writing_space import (TALL_ROW_LINES, row_headers,  # they use plain_text, from here
-                                writing_space)
+    from .writing_space import row_headers, writing_space  # they use plain_text, from here
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -184,8 +183,8 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         mdi=_mdi_filter,
         plain=plain_text,
     )
-    env.globals.update(writing_space=writing_space, tall_row_lines=TALL_ROW_LINES,
-                       row_headers=row_headers, bar_chart=bar_chart, edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS,
+    env.globals.update(writing_space=writing_space, row_headers=row_headers, bar_chart=bar_chart,
+                       edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS,
                        **breaks.TEMPLATE_GLOBALS)
     return env
 

@@ -44,6 +44,9 @@ class Slots:
         return len(self.lines)
 
 
+TALL_ROW_LINES = 4  # a blank row this tall (36 mm) is room enough to write in on its own
+
+
 @dataclass(frozen=True)
 class BlankRow:
     label: str | None  # the first cell, printed; None where it is part of the answer
@@ -64,6 +67,13 @@ class BlankTable:
     def row_headers(self) -> bool:
         return self.mode == "header-and-first-column" and row_headers(len(self.columns),
                                                                       len(self.rows))
+
+    def may_stand_alone(self, row: BlankRow) -> bool:
+        """Whether a break may leave `row` alone on its page (breaks.css: a table keeps two rows
+        on each side). Only in a table of two or three rows, where two on each side cannot be,
+        and only a row of TALL_ROW_LINES or more: else the whole table moves on and may leave
+        half a page empty."""
+        return len(self.rows) < 4 and row.lines >= TALL_ROW_LINES
 
     @property
     def blank_columns(self) -> int:
@@ -104,9 +114,6 @@ def _column_shares(columns: int) -> list[float]:
 def _cell_lines(text: str, share: float) -> int:
     """Lines a cell's words need in a column that takes `share` of the answer's width."""
     return math.ceil(visible_words(text) / max(2.0, WORDS_PER_LINE * share))
-
-
-TALL_ROW_LINES = 4  # a blank row this tall (36 mm) may stand alone on a page (breaks.css)
 
 
 def blank_table(table: Table) -> BlankTable:

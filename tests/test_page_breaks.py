@@ -23,7 +23,7 @@ from pdfcheck import build_quietly
 from studypack import breaks
 from studypack.load import load_pack
 from studypack.render import make_environment
-from studypack.writing_space import TALL_ROW_LINES, blank_table
+from studypack.writing_space import blank_table
 
 EDITIONS = ("guide", "worksheet", "answer-key")
 _WORDS = ("lambda function event queue table stream cold start memory timeout layer runtime "
@@ -210,7 +210,8 @@ def test_a_split_table_keeps_two_rows_on_each_side_and_its_header(built, content
             headers.setdefault(int(table), set()).add(page.number)
     split = {table: on for table, on in rows.items() if len(on) > 1}
     assert split, "the generated pack splits no table: the test would check nothing"
-    # A worksheet's blank row of four ruled lines or more may stand alone (breaks.css).
+    # A worksheet's blank row of four ruled lines or more, in a table of two or three rows, may
+    # stand alone (breaks.css).
     tall = _tall_rows(content / f"{BUILDS[name][0]}.yaml") if edition == "worksheet" else {}
     for table, on in split.items():
         count, tall_rows = tall.get(table, (0, set()))
@@ -221,15 +222,16 @@ def test_a_split_table_keeps_two_rows_on_each_side_and_its_header(built, content
 
 
 def _tall_rows(pack: Path) -> dict[int, tuple[int, set[int]]]:
-    """Generated table number -> (its rows, the numbers of its rows of 4 lines or more)."""
+    """Generated table number -> (its rows, the numbers of the rows that may stand alone: of 4
+    lines or more, in a table of 2 or 3 rows)."""
     tables = {}
     for part in load_pack(pack).parts():
         for item in part.items:
             for block in item.question.answer:
                 if block.kind == "table" and (number := _HEADER.search(block.table.columns[0])):
-                    rows = blank_table(block.table).rows
-                    tables[int(number[1])] = (len(rows), {i for i, row in enumerate(rows, 1)
-                                                          if row.lines >= TALL_ROW_LINES})
+                    space = blank_table(block.table)
+                    tables[int(number[1])] = (len(space.rows), {
+                        i for i, row in enumerate(space.rows, 1) if space.may_stand_alone(row)})
     return tables
 
 
