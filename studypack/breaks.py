@@ -14,7 +14,6 @@ from .model import Question
 # no taller than this fits in any free third of a page, so keeping it whole never leaves a page
 # more than a third empty; a taller one may split between its lines, slots or rows.
 WHOLE_BELOW_MM = 75.0
-_LINE_MM = 9.0  # a ruled line, or a line of the code box or a blank table's cell (at most)
 _HEADING_LINE_MM = 6.0  # a line of a question heading (11.5 pt at line-height 1.2, and margin)
 _HEADING_CHARS = 75  # characters a heading line holds across the text width
 _CHOICE_MM = 6.2  # a line of multiple choice
@@ -46,7 +45,9 @@ def slot_keeps(lines: tuple[int, ...]) -> list[tuple[int, str]]:
 
 
 def _piece_mm(space) -> float:
-    return _lines(space) * _LINE_MM + _PIECE_MM.get(space.kind, 0.0)
+    from .writing_space import RULE_GAP_MM  # it uses render, which imports this module
+
+    return _lines(space) * RULE_GAP_MM + _PIECE_MM.get(space.kind, 0.0)
 
 
 def worksheet_height_mm(question: Question, spaces: list) -> float:

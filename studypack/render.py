@@ -168,7 +168,8 @@ def compiled_templates_cache() -> jinja2.BytecodeCache | None:
 
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The one Jinja2 environment: autoescaped, strict, with the markdown filters."""
-    from .writing_space import row_headers, writing_space  # they use plain_text, from here
+    from .writing_space import (RULE_GAP_MM, row_headers,  # they use plain_text, from here
+                                writing_space)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -184,6 +185,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         plain=plain_text,
     )
     env.globals.update(writing_space=writing_space, row_headers=row_headers, bar_chart=bar_chart,
+                       rule_gap_mm=f"{RULE_GAP_MM:g}",
                        edition_titles=EDITION_TITLES, **multiple_choice.TEMPLATE_GLOBALS,
                        **breaks.TEMPLATE_GLOBALS)
     return env

@@ -10,8 +10,10 @@ from .model import Block, Question, Table
 from .render import plain_text
 
 # Handwriting fits about 9 words on a ruled line across the answer's width (the text width less
-# the answer indent), on lines 9 mm apart (print.css: --rule-gap).
+# the answer indent), on lines 9 mm apart: every ruled line of the worksheet is RULE_GAP_MM below
+# the one above (8 mm at least, for a hand), given to print.css as --rule-gap (base.html).
 WORDS_PER_LINE = 9
+RULE_GAP_MM = 9.0
 # A blank table's first column takes this share of its width, the others split the rest.
 FIRST_COLUMN = 0.28
 
