@@ -24,6 +24,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from studypack.incremental import MANIFEST_NAME  # noqa: E402
+from studypack.layoutstore import FOLDER as LAYOUT_FOLDER  # noqa: E402
 from studypack.options import EDITIONS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -245,6 +247,15 @@ def edition_share_rows(work: Path, repeat: int, jobs: int) -> list[str]:
     rows.append(f"| Seed pack, flashcards alone after a guide build, `--jobs 1` | {after[0]:.2f} | "
                 f"{after[1]:.2f} | {after[0] / guide[0]:.2f} x the guide alone; the guide's page "
                 "map from the layout store |")
+    # What the flashcards would cost if the work they add were free: the bounds of target (b).
+    fitted = known_layouts(work, repeat, keep_page_map=False)
+    rows.append(f"| Seed pack, flashcards alone, cards' fitting known, `--jobs 1` | {fitted[0]:.2f} | "
+                f"{fitted[1]:.2f} | {fitted[0] / guide[0]:.2f} x the guide alone: the least a "
+                "one-process build costs that lays out the guide for its page numbers |")
+    sheets = known_layouts(work, repeat, keep_page_map=True)
+    rows.append(f"| Seed pack, flashcards alone, fitting and guide pages known, `--jobs 1` | "
+                f"{sheets[0]:.2f} | {sheets[1]:.2f} | {sheets[0] / guide[0]:.2f} x the guide "
+                "alone: the sheets' own layout and writing, with nothing else to do |")
     core = edited_rebuild(work, repeat, "--jobs", str(jobs), *THREE)
     edited = edited_rebuild(work, repeat, "--jobs", str(jobs))
     rows.append(f"| Seed pack, every edition after an edit of one question, `--jobs {jobs}` | "
@@ -269,6 +280,27 @@ def warm_cards(work: Path, repeat: int) -> tuple[float, float]:
         seed = ("--content", str(SEED_CONTENT), "--output", str(out), "--jobs", "1")
         timed_cli(*seed, "--edition", "guide", SEED_PACK)
         runs.append(timed_cli(*seed, "--edition", "flashcards", SEED_PACK))
+    return min(runs, key=lambda r: r[0])
+
+
+def known_layouts(work: Path, repeat: int, keep_page_map: bool) -> tuple[float, float]:
+    """The flashcards alone, rebuilt where the layout store holds their measured heights (and,
+    with `keep_page_map`, the guide's page map): the PDF and the build state are removed, so the
+    sheets are laid out and written again, but nothing is measured (best of runs)."""
+    out = work / "known-layouts"
+    seed = ("--content", str(SEED_CONTENT), "--output", str(out), "--jobs", "1",
+            "--edition", "flashcards", SEED_PACK)
+    shutil.rmtree(out, ignore_errors=True)
+    timed_cli(*seed)
+    runs = []
+    for _ in range(repeat):
+        for path in out.glob("*.pdf"):
+            path.unlink()
+        (out / MANIFEST_NAME).unlink(missing_ok=True)
+        if not keep_page_map:
+            for path in (out / LAYOUT_FOLDER).glob("pages-*.json"):
+                path.unlink()
+        runs.append(timed_cli(*seed))
     return min(runs, key=lambda r: r[0])
 
 
