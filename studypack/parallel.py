@@ -171,16 +171,8 @@ class Runner:
         The pool starts the costliest tasks first, so that no worker ends alone on a long one."""
         tasks = _tasks(jobs, together)
         if self.pool is None:
-            if jobs:
-                _warm_up(self.setup)
             try:
-                done: dict[int, tuple[object, Stats]] = {}
-                following = 0  # the next job to yield: tasks come in the order of their first
-                for task in tasks:
-                    done.update(zip(task, _attempt_all(work, [jobs[i] for i in task])))
-                    while following in done:
-                        yield (jobs[following], *done.pop(following))
-                        following += 1
+                yield from self._run_here(work, jobs, tasks)
             finally:
                 _close_context()  # this build's session ends with it
             return
