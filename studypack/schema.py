@@ -8,8 +8,6 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from .model import Pack
 
-SCHEMA_FILE = "schema/studypack.schema.json"
-
 
 class _AsTheLoaderReads(GenerateJsonSchema):
     """Scalars as the loader takes them: it hands every scalar to the model as the text written.
